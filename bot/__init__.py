@@ -1,0 +1,1 @@
+"""Saqbol: a safe-migration assistant."""

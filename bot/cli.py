@@ -1,0 +1,244 @@
+"""`saqbol` command line (DESIGN.md §4). JSON for machines (--json/--jsonl), translated text for people.
+
+Errors go to stderr with exit code 2; no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from .config import load_settings
+from .content import load_content
+from .core.registry import RegistryMatch
+from .core.verdict import Checker, check_many, checker_from_content
+from .i18n import LOCALES, normalize_locale
+from .present import RICH, render_verdict
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Saqbol: check job, marriage, travel and study offers for trafficking red flags.")
+registry_app = typer.Typer(no_args_is_help=True, help="Look up licensing registries.")
+content_app = typer.Typer(no_args_is_help=True, help="Check the NGO-editable content files.")
+app.add_typer(registry_app, name="registry")
+app.add_typer(content_app, name="content")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+RISK_STYLE = {"high": "bold red", "medium": "bold dark_orange", "low": "bold green", "unknown": "bold"}
+KINDS = ("job", "marriage", "travel", "study")
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed to stderr, exit 2."""
+
+
+def _fail(message: str) -> None:
+    raise UserError(message)
+
+
+def _load(registries: list[Path], content_dir: Path | None, need_ok: bool = True):
+    for p in registries:
+        if not p.exists():
+            _fail(f"registry file not found: {p}")
+    content = load_content(content_dir or load_settings().content_dir, extra_registries=registries)
+    if content.errors and need_ok:
+        for e in content.errors[:20]:
+            err.print(str(e), markup=False)
+        _fail(f"{len(content.errors)} content error(s); fix them or run `saqbol content validate`")
+    return content
+
+
+def _checker(registries: list[Path], content_dir: Path | None) -> Checker:
+    return checker_from_content(_load(registries, content_dir))
+
+
+def _read_text(text: Optional[str]) -> str:
+    if text is None or text == "-":
+        if sys.stdin is None or (text is None and sys.stdin.isatty()):
+            _fail("give the offer text as an argument, or '-' to read it from standard input")
+        data = sys.stdin.buffer.read()
+        return data.decode("utf-8", errors="replace")
+    return text
+
+
+def _valid_options(kind: Optional[str], country: Optional[str], lang: Optional[str]) -> tuple:
+    if kind is not None and kind not in KINDS:
+        _fail(f"--kind must be one of: {', '.join(KINDS)}")
+    if country is not None and not (len(country) == 2 and country.isalpha()):
+        _fail("--country must be a two-letter country code, e.g. KZ")
+    if lang is not None:
+        lang = normalize_locale(lang, default="")
+        if lang not in LOCALES:
+            _fail(f"--lang must be one of: {', '.join(LOCALES)}")
+    return kind, country.upper() if country else None, lang
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def check(
+    text: Optional[str] = typer.Argument(None, help="Offer text, or '-' to read standard input."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="job | marriage | travel | study"),
+    country: Optional[str] = typer.Option(None, "--country", help="Licensing (origin) country, e.g. KZ."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the answer: " + " ".join(LOCALES)),
+    registry: list[Path] = typer.Option([], "--registry", help="Extra registry CSV (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON verdict."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Read JSON objects one a line from stdin; write one verdict a line."),
+    content_dir: Optional[Path] = typer.Option(None, "--content", help="Content directory (default: content/)."),
+    today: Optional[str] = typer.Option(None, "--today", help="Date for licence expiry checks (YYYY-MM-DD)."),
+) -> None:
+    """Check an offer: risk level, the phrases that worry us and why, the registry result, what to do."""
+    kind, country, lang = _valid_options(kind, country, lang)
+    day = _parse_day(today)
+    checker = _checker(registry, content_dir)
+    if jsonl:
+        _check_jsonl(checker, kind, country, lang, day)
+        return
+    body = _read_text(text)
+    verdict = checker.check(body, kind=kind, country=country, lang=lang, today=day).to_dict()
+    if as_json:
+        _print_json(verdict)
+        return
+    _print_verdict(verdict)
+
+
+def _parse_day(value: Optional[str]) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail("--today must be a date like 2026-11-29")
+
+
+def _check_jsonl(checker: Checker, kind, country, lang, day) -> None:
+    for n, line in enumerate(sys.stdin, 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line must be a JSON object with a "text" string')
+            item_kind, item_country, item_lang = _valid_options(item.get("kind"), item.get("country"), item.get("lang"))
+            item.update(kind=item_kind, country=item_country, lang=item_lang)
+        except (ValueError, UserError) as exc:
+            bad = {"error": f"line {n}: {exc}"}
+            if isinstance(locals().get("item"), dict) and "id" in item:
+                bad = {"id": item["id"], **bad}
+            _print_json(bad)
+            item = None
+            continue
+        verdict = next(iter(check_many(checker, [item], kind=kind, country=country, lang=lang, today=day)))
+        _print_json(verdict.to_dict())
+        sys.stdout.flush()
+
+
+def _print_verdict(v: dict[str, Any]) -> None:
+    text = render_verdict(v, v["locale"], RICH)
+    first, _, rest = text.partition("\n")
+    out.print(f"[{RISK_STYLE[v['risk']]}]{first}[/]")
+    if rest:
+        out.print(rest)
+
+
+@registry_app.command("find")
+def registry_find(
+    query: str = typer.Argument(..., help="Name in any script, licence no., tax id, phone or website."),
+    country: Optional[str] = typer.Option(None, "--country", help="Only this licensing country, e.g. KZ."),
+    registry: list[Path] = typer.Option([], "--registry", help="Extra registry CSV (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    content_dir: Optional[Path] = typer.Option(None, "--content", help="Content directory (default: content/)."),
+    today: Optional[str] = typer.Option(None, "--today", help="Date for licence expiry checks (YYYY-MM-DD)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the answer."),
+) -> None:
+    """Find an agency in the licensing registries (best match first)."""
+    _, country, lang = _valid_options(None, country, lang)
+    day = _parse_day(today) or date.today()
+    content = _load(registry, content_dir)
+    reg = content.registry
+    matches = reg.find(query, country=country)
+    result = {"query": query,
+              "status": matches[0].agency.effective_status(day) if matches else "not_found",
+              "matches": [_match_dict(m, day) for m in matches],
+              "similar": [] if matches else [_match_dict(m, day) for m in reg.similar(query, country)]}
+    if as_json:
+        _print_json(result)
+        return
+    from .i18n import translator
+    from .present import STATUS
+
+    _ = translator(lang or "en")
+    if not matches:
+        out.print(f"⚪ {_(STATUS['not_found'])}: «{query}»", markup=False)
+        out.print(_("Not found in a registry does not mean safe: ask for the licence number and check it."),
+                  markup=False)
+    for m in result["matches"] + result["similar"]:
+        status = _(STATUS[m["status"]])
+        out.print(f"• {m['name']} ({m['country']}, {m['kind']}) — {status}; {m['license_no'] or ''} "
+                  f"[{m['match']}%, {m['via']}]\n  {m['source_url']} ({m['retrieved']})", markup=False)
+
+
+def _match_dict(m: RegistryMatch, day: date) -> dict[str, Any]:
+    a = m.agency
+    return {"name": a.name, "aliases": list(a.aliases), "country": a.country, "kind": a.kind,
+            "license_no": a.license_no or None, "tax_id": a.tax_id or None, "status": a.effective_status(day),
+            "registry_status": a.status, "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+            "phones": list(a.phones), "website": a.website or None, "address": a.address or None,
+            "match": m.score, "via": m.via, "source_url": a.source_url, "retrieved": a.retrieved.isoformat()}
+
+
+@content_app.command("validate")
+def content_validate(
+    directory: Optional[Path] = typer.Argument(None, help="Content directory (default: content/)."),
+    registry: list[Path] = typer.Option([], "--registry", help="Extra registry CSV to validate too."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Validate every content file; errors are printed as file:line: field: message (exit 2)."""
+    content = load_content(directory or load_settings().content_dir, extra_registries=registry)
+    summary = {"ok": content.ok, "version": content.version, "rules": len(content.rules),
+               "agencies": len(content.registry), "hotlines": len(content.hotlines),
+               "errors": [str(e) for e in content.errors]}
+    if as_json:
+        _print_json(summary)
+    else:
+        for e in content.errors:
+            err.print(str(e), markup=False)
+        if content.ok:
+            out.print(f"content OK (version {content.version}): {len(content.rules)} red-flag rules, "
+                      f"{len(content.registry)} registry rows, {len(content.hotlines)} hotlines", markup=False)
+    if not content.ok:
+        raise typer.Exit(2)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"saqbol: {exc}", markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("saqbol: aborted", markup=False)
+        sys.exit(2)
+    except Exception as exc:  # click usage errors and anything unexpected: a message, never a traceback
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        err.print(f"saqbol: internal error ({type(exc).__name__}): {exc}", markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Load every content file, validate it, and build the objects the core needs.
+
+A broken file never takes the bot down: `load_content` returns what loaded plus a list of ContentError
+(file, line, field, message). Callers that must not serve partial content (reload, validate) check
+`errors` and keep the previous Content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..core.registry import Registry, RegistryError, load as load_registry, registry_files
+from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, RedFlagRule
+from .yamlfile import ContentError, line_of, load_yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
+REGISTRY_RULES = ("unlicensed_agency", "license_not_active")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], path: Path, errors: list[ContentError]) -> M | None:
+    file = str(path)
+    try:
+        data, lines = load_yaml(path.read_text(encoding="utf-8"), file)
+    except ContentError as exc:
+        errors.append(exc)
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(ContentError(file, 0, "", f"cannot read: {exc}"))
+        return None
+    if data is None:
+        errors.append(ContentError(file, 1, "", "file is empty"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            errors.append(ContentError(file, line_of(lines, loc), ".".join(map(str, loc)), err["msg"]))
+        return None
+
+
+@dataclass
+class Content:
+    directory: Path
+    rules: list[RedFlagRule] = field(default_factory=list)
+    offer_kinds: OfferKinds | None = None
+    advice: Advice | None = None
+    countries: Countries | None = None
+    hotlines: list[Hotline] = field(default_factory=list)
+    registry: Registry = field(default_factory=Registry)
+    errors: list[ContentError] = field(default_factory=list)
+    version: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _fingerprint(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()[:12]
+
+
+def load_content(directory: Path | None = None, extra_registries: list[Path] = (),
+                 with_registry: bool = True) -> Content:
+    """Load all content under `directory` (default: the repository's content/)."""
+    directory = Path(directory or DEFAULT_DIR)
+    content = Content(directory)
+    errors = content.errors
+    if not directory.is_dir():
+        errors.append(ContentError(str(directory), 0, "", "content directory not found"))
+        return content
+    rule_files = sorted((directory / "red_flags").glob("*.yml"))
+    seen: dict[str, str] = {}
+    for path in rule_files:
+        rule = _validate(RedFlagRule, path, errors)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            errors.append(ContentError(str(path), 1, "id", f"'{rule.id}' is already defined in {seen[rule.id]}"))
+            continue
+        if rule.id in REGISTRY_RULES and rule.patterns:
+            errors.append(ContentError(str(path), 1, "patterns", "registry-derived rules take no patterns"))
+        seen[rule.id] = path.name
+        content.rules.append(rule)
+    for rid in REGISTRY_RULES:
+        if rule_files and rid not in seen:
+            errors.append(ContentError(str(directory / "red_flags"), 0, "", f"rule '{rid}' is missing"))
+    singles = {"offer_kinds.yml": OfferKinds, "advice.yml": Advice, "countries.yml": Countries,
+               "hotlines.yml": Hotlines}
+    for name, model in singles.items():
+        path = directory / name
+        if path.exists():
+            value = _validate(model, path, errors)
+            if value is not None and name == "hotlines.yml":
+                content.hotlines = list(value.hotlines)
+            elif value is not None:
+                setattr(content, name.removesuffix(".yml"), value)
+    reg_paths = registry_files(directory / "registries") + [Path(p) for p in extra_registries]
+    if with_registry:
+        registry, reg_errors = load_registry(reg_paths)
+        content.registry = registry
+        errors.extend(ContentError(e.file, e.line, e.field, e.message) for e in reg_errors)
+    all_files = rule_files + [directory / n for n in singles] + reg_paths
+    content.version = _fingerprint([p for p in all_files if p.exists()])
+    return content
+
+
+__all__ = ["Content", "ContentError", "RegistryError", "load_content"]

@@ -1,0 +1,136 @@
+"""Typed, validated shapes of the NGO-editable files in content/."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..core.patterns import PatternError, parse_pattern
+
+LOCALES = ("en", "ru", "kk", "uz", "uz_Cyrl", "ky", "tg")
+PATTERN_LANGS = LOCALES
+Locale = Literal["en", "ru", "kk", "uz", "uz_Cyrl", "ky", "tg"]
+OfferKind = Literal["job", "marriage", "travel", "study"]
+OFFER_KINDS = ("job", "marriage", "travel", "study")
+Review = Literal["machine-draft", "reviewed"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    title: str = Field(min_length=3)
+    url: str = Field(pattern=r"^https?://\S+$")
+    checked: date | None = None
+
+
+def _check_patterns(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for lang, patterns in value.items():
+        for i, p in enumerate(patterns):
+            try:
+                parse_pattern(p)
+            except PatternError as exc:
+                raise ValueError(f"{lang}[{i}] '{p}': {exc}") from None
+    return value
+
+
+Localized = dict[Locale, str]
+
+
+class RedFlagRule(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kinds: list[OfferKind] = Field(min_length=1)
+    severity: Literal["high", "medium", "low"]
+    weight: int = Field(ge=1, le=100)
+    indicator: str = Field(min_length=3)
+    sources: list[Source] = Field(min_length=1)
+    legal: Source | None = None
+    review: Review = "machine-draft"
+    negatable: bool = True
+    patterns: dict[Locale, list[str]] = Field(default_factory=dict)
+    negations: dict[Locale, list[str]] = Field(default_factory=dict)
+    explanation: Localized
+    advice: Localized
+
+    _patterns_ok = field_validator("patterns", "negations")(_check_patterns)
+
+    @field_validator("explanation", "advice")
+    @classmethod
+    def _english_present(cls, value: Localized) -> Localized:
+        if "en" not in value and "ru" not in value:
+            raise ValueError("needs at least an 'en' or 'ru' text (the fallback for other locales)")
+        return value
+
+
+class KindCues(Strict):
+    patterns: dict[Locale, list[str]]
+    _patterns_ok = field_validator("patterns")(_check_patterns)
+
+
+class OfferKinds(Strict):
+    review: Review = "machine-draft"
+    kinds: dict[OfferKind, KindCues]
+
+
+class Advice(Strict):
+    review: Review = "machine-draft"
+    sources: list[Source] = Field(default_factory=list)
+    advice: dict[Literal["high", "medium", "low", "unknown", "not_found"], list[Localized]]
+
+
+class Country(Strict):
+    names: list[str] = Field(min_length=1)
+
+    @field_validator("names")
+    @classmethod
+    def _names_ok(cls, value: list[str]) -> list[str]:
+        for n in value:
+            try:
+                parse_pattern(str(n))
+            except PatternError as exc:
+                raise ValueError(f"'{n}': {exc}") from None
+        return value
+
+
+class Countries(Strict):
+    review: Review = "machine-draft"
+    countries: dict[str, Country]
+
+    @field_validator("countries")
+    @classmethod
+    def _codes(cls, value: dict[str, Country]) -> dict[str, Country]:
+        bad = [c for c in value if len(c) != 2 or not c.isupper()]
+        if bad:
+            raise ValueError(f"country codes must be two capital letters: {', '.join(bad)}")
+        return value
+
+
+class Hotline(Strict):
+    country: str = Field(pattern=r"^([A-Z]{2}|INT)$")
+    name: Localized
+    numbers: list[str] = Field(min_length=1)
+    purpose: list[Literal["trafficking", "migrant_labour", "women_children", "police", "emergency", "general"]]
+    hours: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    operator: str | None = None
+    source_url: str = Field(pattern=r"^https?://\S+$")
+    checked: date
+    confidence: Literal["verified", "unverified"]
+    note: Localized = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _numbers_look_like_numbers(self) -> "Hotline":
+        import re
+
+        for n in self.numbers:
+            if not re.fullmatch(r"\+?[0-9A-Z][0-9A-Z \-()]{1,20}", n):
+                raise ValueError(f"'{n}' does not look like a phone number")
+        return self
+
+
+class Hotlines(Strict):
+    review: Review = "machine-draft"
+    hotlines: list[Hotline]

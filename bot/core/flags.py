@@ -1,0 +1,115 @@
+"""Red-flag engine: all rules' patterns compiled once into one PatternSet; negation-aware.
+
+Negation matters as much as detection: a legitimate ad says "no fees", "без предоплаты",
+"паспорт остаётся у вас", "to'lov olinmaydi" — words that also appear in scams. A hit is cancelled when
+(a) one of the rule's own negation phrases overlaps or touches it, (b) a negation word stands just before
+it in the same clause, or (c) a negation word or a negative verb form follows it in the same clause
+(Kazakh, Kyrgyz, Uzbek and Tajik put the negation after the noun: "төлем алынбайды").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Protocol, Sequence
+
+from .normalize import Folded, Token, word_key
+from .patterns import Match, PatternSet
+
+
+class RuleLike(Protocol):
+    id: str
+    kinds: Sequence[str]
+    severity: str
+    weight: int
+    negatable: bool
+    patterns: dict[str, list[str]]
+    negations: dict[str, list[str]]
+
+
+NEGATE_BEFORE = {word_key(w) for w in (
+    "no not never none without free non zero dont don't doesn't isn't aren't won't "
+    "без не нет ни никаких никакой никогда бесплатно ноль "
+    "жоқ ешқандай ешбір тегін "
+    "hech hechqanday bepul "
+    "эч эчқандай бепул "
+    "эч кандай эч бир акысыз "
+    "бе ҳеҷ ҳеҷ гуна ройгон").split()}
+NEGATE_AFTER = {word_key(w) for w in (
+    "not none no free нет не отсутствует отсутствуют бесплатно бесплатная бесплатный "
+    "жоқ емес тегін yo'q emas bepul йўқ эмас бепул жок эмес акысыз нест не ройгон").split()}
+# Negative verb endings (on phonetic keys): kk -майды/-мейді/-байды/-пайды, -майсыз…; ky -байт/-бейт/-пайт…;
+# uz -maydi/-maysiz/-masdan.
+_NEG_VERB = re.compile(r"(?:ma|me|ba|be|pa|pe|mo|bo|po)i(?:di|t|siz|sin|miz|min|z|s)$|masdan$|mastan$")
+# Tajik negative verbs start with на-/не-: намегирем, нагирифта, напардозед, набояд.
+_TG_NEG = ("name", "nami", "nagir", "napar", "nabo", "nadod", "nadih", "nakun", "nest")
+_CLAUSE_BREAK = re.compile(r"[.!?;\n•]|\s[-–—]\s")
+
+
+def _negative_word(key: str) -> bool:
+    if key in NEGATE_AFTER:
+        return True
+    if len(key) >= 6 and _NEG_VERB.search(key):
+        return True
+    return key.startswith(_TG_NEG) and len(key) >= 5
+
+
+@dataclass(frozen=True, slots=True)
+class FlagHit:
+    rule_id: str
+    start: int  # span in the original text
+    end: int
+    evidence: str
+    pattern: str
+
+
+class FlagEngine:
+    """Compiled matcher over a rule set. Build once per content version; thread-safe to share."""
+
+    def __init__(self, rules: Iterable[RuleLike]):
+        self.rules = {r.id: r for r in rules}
+        self.patterns = PatternSet()
+        self.negations = PatternSet()
+        for rule in self.rules.values():
+            for patterns in rule.patterns.values():
+                for p in patterns:
+                    self.patterns.add(p, rule.id)
+            for patterns in rule.negations.values():
+                for p in patterns:
+                    self.negations.add(p, rule.id)
+
+    def detect(self, toks: list[Token], folded: Folded, kind: str | None = None) -> list[FlagHit]:
+        """First non-negated hit of every rule that applies to `kind` (all rules when kind is None)."""
+        if not toks:
+            return []
+        negs: dict[str, list[Match]] = {}
+        for m in self.negations.search(toks, folded):
+            negs.setdefault(m.payload, []).append(m)
+        hits: dict[str, FlagHit] = {}
+        for m in self.patterns.search(toks, folded):
+            rule = self.rules[m.payload]
+            if rule.id in hits or (kind is not None and kind not in rule.kinds):
+                continue
+            if rule.negatable and self._negated(m, toks, folded, negs.get(rule.id, ())):
+                continue
+            a, b = folded.span(m.start, m.end)
+            hits[rule.id] = FlagHit(rule.id, a, b, folded.original[a:b], m.pattern)
+        return list(hits.values())
+
+    @staticmethod
+    def _same_clause(folded: Folded, a: int, b: int) -> bool:
+        return not _CLAUSE_BREAK.search(folded.text, a, b) if a < b else True
+
+    def _negated(self, m: Match, toks: list[Token], folded: Folded, rule_negs: Iterable[Match]) -> bool:
+        for n in rule_negs:
+            if n.first <= m.last + 1 and n.last >= m.first - 1:
+                return True
+        for j in range(max(0, m.first - 2), m.first):
+            if toks[j].key in NEGATE_BEFORE and self._same_clause(folded, toks[j].end, m.start):
+                return True
+        for j in range(m.last + 1, min(len(toks), m.last + 3)):
+            if not self._same_clause(folded, m.end, toks[j].start):
+                break
+            if _negative_word(toks[j].key):
+                return True
+        return False

@@ -1,0 +1,227 @@
+"""Text normalisation that keeps a map back to the original text.
+
+Scam ads are written to slip past filters: "пасп0рт", "Kopeя" (Latin K, o, p, e in a Cyrillic word),
+zero-width spaces, four kinds of Uzbek apostrophe. We fold all of that once per message into a lower-case
+string whose every character remembers where it came from, so a hit found in the folded text can be
+reported as the exact substring the user wrote.
+
+`key()` goes one step further for matching across scripts: a phonetic Latin skeleton in which
+"паспорт", "pasport" and "PASPORT" are equal, and Uzbek "o'qish" equals "ўқиш".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+APOSTROPHES = "'ʻʼ‘’`´ʹ′‛"
+INVISIBLE = {
+    0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E,
+    0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x2066,
+    0x2067, 0x2068, 0x2069, 0x206A, 0x206B, 0x206C, 0x206D, 0x206E, 0x206F, 0xFEFF, 0xFE0E, 0xFE0F,
+}
+
+# Letters that look alike in Latin and Cyrillic (after case folding).
+LATIN_TO_CYRILLIC = dict(zip("aeopcxykmthbijs", "аеорсхукмтнвіјѕ"))
+CYRILLIC_TO_LATIN = {c: l for l, c in LATIN_TO_CYRILLIC.items()}
+# Digits used inside words as letters: "пасп0рт", "ви3а".
+DIGIT_AS_CYRILLIC = {"0": "о", "3": "з", "6": "б"}
+DIGIT_AS_LATIN = {"0": "o"}
+
+WORD_RE = re.compile(r"[\w']+")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052f"
+
+
+def _is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z" or "\u00c0" <= ch <= "\u024f"
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """Fold one character: drop invisibles, unify apostrophes, NFKC, case fold."""
+    code = ord(ch)
+    if code in INVISIBLE:
+        return ""
+    if ch in APOSTROPHES:
+        return "'"
+    if ch.isspace():
+        return " "
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    if unicodedata.category(ch) == "Cc":
+        return " "
+    return folded
+
+
+@dataclass(slots=True)
+class Folded:
+    """A folded text plus, for each folded character, the index of its source character."""
+
+    original: str
+    text: str
+    origin: list[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the folded text back to the original text."""
+        if start >= end:
+            pos = self.origin[start] if start < len(self.origin) else len(self.original)
+            return pos, pos
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def source(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def _unify_word(word: list[str]) -> None:
+    """Fold look-alike letters of a mixed-script word into the word's dominant script, in place."""
+    cyr = lat = 0
+    for ch in word:
+        if _is_cyrillic(ch):
+            cyr += 1 if ch not in CYRILLIC_TO_LATIN else 0
+        elif _is_latin(ch):
+            lat += 1 if ch not in LATIN_TO_CYRILLIC else 0
+    if cyr == lat == 0:
+        # Only ambiguous letters: side with whichever script has more of them.
+        cyr = sum(_is_cyrillic(ch) for ch in word)
+        lat = sum(_is_latin(ch) for ch in word)
+        if cyr == 0 or lat == 0:
+            return
+    to_cyr = cyr > lat
+    table = LATIN_TO_CYRILLIC if to_cyr else CYRILLIC_TO_LATIN
+    digits = DIGIT_AS_CYRILLIC if to_cyr else DIGIT_AS_LATIN
+    n = len(word)
+    for i, ch in enumerate(word):
+        if ch in table:
+            word[i] = table[ch]
+        elif ch in digits and 0 < i < n - 1 and word[i - 1].isalpha() and word[i + 1].isalpha():
+            word[i] = digits[ch]
+
+
+def _needs_unify(word: list[str]) -> bool:
+    has_cyr = has_lat = has_digit = False
+    for ch in word:
+        if _is_cyrillic(ch):
+            has_cyr = True
+        elif _is_latin(ch):
+            has_lat = True
+        elif ch.isdigit():
+            has_digit = True
+    return (has_cyr and has_lat) or (has_digit and (has_cyr or has_lat))
+
+
+def fold(text: str) -> Folded:
+    """Fold text for matching; see module docstring. Length may change; `origin` maps back."""
+    if not unicodedata.is_normalized("NFC", text):
+        # Decomposed input ("и" + combining breve): compose per character cluster so offsets stay exact.
+        return _fold_decomposed(text)
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch) if not ("a" <= ch <= "z" or "а" <= ch <= "я" or ch == " ") else ch
+        if len(f) == 1:
+            chars.append(f)
+            origin.append(i)
+        elif f:
+            chars.extend(f)
+            origin.extend([i] * len(f))
+    _unify_words(chars)
+    return Folded(text, "".join(chars), origin)
+
+
+def _fold_decomposed(text: str) -> Folded:
+    chars: list[str] = []
+    origin: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", text[i:j])
+        for ch in cluster:
+            for f in _fold_char(ch):
+                chars.append(f)
+                origin.append(i)
+        i = j
+    _unify_words(chars)
+    return Folded(text, "".join(chars), origin)
+
+
+def _unify_words(chars: list[str]) -> None:
+    start = None
+    for i, ch in enumerate(chars + [" "]):
+        if ch.isalnum():
+            if start is None:
+                start = i
+        elif start is not None:
+            word = chars[start:i]
+            if len(word) > 1 and _needs_unify(word):
+                _unify_word(word)
+                chars[start:i] = word
+            start = None
+
+
+def fold_text(text: str) -> str:
+    """The folded string alone (for patterns, names and dictionary keys)."""
+    return fold(text).text
+
+
+# --- phonetic keys ------------------------------------------------------------------------------------
+
+_CYRILLIC_TO_KEY = str.maketrans({
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "j",
+    "з": "z", "и": "i", "й": "i", "і": "i", "ї": "i", "ӣ": "i", "к": "k", "қ": "k", "л": "l", "м": "m",
+    "н": "n", "ң": "n", "о": "o", "ө": "o", "ў": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ұ": "u", "ү": "u", "ӯ": "u", "ф": "f", "х": "h", "ҳ": "h", "һ": "h", "ц": "s", "ч": "ч", "ш": "ш",
+    "щ": "ш", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ҷ": "j", "ј": "j", "ѕ": "s",
+    "'": "",
+})
+_LATIN_DIGRAPHS = re.compile(r"shch|dzh|sh|ch|kh|zh|dj|ts|gh|ph|ng|ck|[cxqwyçşğıöüéáóúńǵý]")
+_LATIN_DIGRAPH_KEYS = {
+    "shch": "ш", "dzh": "j", "sh": "ш", "ch": "ч", "kh": "h", "zh": "j", "dj": "j", "ts": "s", "gh": "g",
+    "ph": "f", "ng": "n", "ck": "k", "c": "k", "x": "h", "q": "k", "w": "v", "y": "i", "ç": "ч",
+    "ş": "ш", "ğ": "g", "ı": "i", "ö": "o", "ü": "u", "é": "e", "á": "a", "ó": "o", "ú": "u", "ń": "n",
+    "ǵ": "g", "ý": "i",
+}
+_FINAL = str.maketrans({"ш": "sh", "ч": "ch"})
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
+    latin = _LATIN_DIGRAPHS.sub(lambda m: _LATIN_DIGRAPH_KEYS[m.group()], word)
+    latin = latin.translate(_CYRILLIC_TO_KEY).translate(_FINAL)
+    return _REPEATS.sub(r"\1", latin)
+
+
+def key(text: str) -> str:
+    """Phonetic key of a whole text: folded words keyed and joined by single spaces."""
+    return " ".join(word_key(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'"))
+
+
+@dataclass(slots=True)
+class Token:
+    key: str
+    start: int  # span in the folded text
+    end: int
+
+
+def tokens(folded: Folded) -> list[Token]:
+    """Word tokens of a folded text with their phonetic keys."""
+    out = []
+    for m in WORD_RE.finditer(folded.text):
+        word = m.group()
+        s, e = m.start(), m.end()
+        while s < e and folded.text[s] == "'":
+            s += 1
+        while e > s and folded.text[e - 1] == "'":
+            e -= 1
+        if s < e:
+            out.append(Token(word_key(folded.text[s:e]), s, e))
+    return out

@@ -1,0 +1,160 @@
+"""Compiled multi-pattern word matching, robust to inflection and script.
+
+Patterns use the NGO-friendly syntax of content/red_flags/README.md: words in order, `stem*` for any
+ending, `*` for exactly one word, up to `max_gap` other words between two pattern words, `re:` for a
+regular expression. All patterns of a set are compiled once into a dictionary keyed by the phonetic key
+of their first word (exact words) or by their first stem (stems, probed by length), so a message costs
+one dictionary probe per word and stem length instead of one regex scan per pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .normalize import Folded, Token, fold_text, word_key
+
+MIN_STEM = 3
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str
+    prefix: bool = False
+    wildcard: bool = False
+
+    def matches(self, token_key: str) -> bool:
+        if self.wildcard:
+            return True
+        if self.prefix:
+            return token_key.startswith(self.key)
+        return token_key == self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    source: str
+    terms: tuple[Term, ...]
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    payload: Any
+    pattern: str
+    first: int  # token index range [first, last]
+    last: int
+    start: int  # span in the folded text
+    end: int
+
+
+def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
+    """Parse one pattern string; raise PatternError with a plain reason when it is unusable."""
+    text = text.strip()
+    if not text:
+        raise PatternError("empty pattern")
+    if text.startswith("re:"):
+        try:
+            return re.compile(text[3:].strip())
+        except re.error as exc:
+            raise PatternError(f"bad regular expression: {exc}") from None
+    terms = []
+    for raw in text.split():
+        if raw == "*":
+            terms.append(Term("", wildcard=True))
+            continue
+        prefix = raw.endswith("*")
+        word = fold_text(raw.rstrip("*")).strip("'")
+        parts = re.findall(r"[\w']+", word)
+        if len(parts) != 1:
+            # "абу-даби" -> two words; only the last may carry the stem star.
+            for p in parts[:-1]:
+                terms.append(Term(word_key(p.strip("'"))))
+            word = parts[-1] if parts else ""
+        k = word_key(word.strip("'"))
+        if not k:
+            raise PatternError(f"'{raw}' has no letters or digits")
+        if prefix and len(k) < MIN_STEM:
+            raise PatternError(f"stem '{raw}' is too short (at least {MIN_STEM} letters before *)")
+        terms.append(Term(k, prefix=prefix))
+    if terms[0].wildcard:
+        raise PatternError("a pattern cannot start with a lone *")
+    return tuple(terms)
+
+
+@dataclass
+class PatternSet:
+    """A compiled set of patterns; add() everything, then search() many texts."""
+
+    max_gap: int = 2
+    _exact: dict[str, list[Pattern]] = field(default_factory=dict)
+    _prefix: dict[str, list[Pattern]] = field(default_factory=dict)
+    _prefix_lengths: list[int] = field(default_factory=list)
+    _regexes: list[tuple[re.Pattern[str], str, Any]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, text: str, payload: Any) -> None:
+        parsed = parse_pattern(text)
+        self.count += 1
+        if isinstance(parsed, re.Pattern):
+            self._regexes.append((parsed, text, payload))
+            return
+        pattern = Pattern(text, parsed, payload)
+        first = parsed[0]
+        if first.prefix:
+            self._prefix.setdefault(first.key, []).append(pattern)
+            if len(first.key) not in self._prefix_lengths:
+                self._prefix_lengths.append(len(first.key))
+                self._prefix_lengths.sort()
+        else:
+            self._exact.setdefault(first.key, []).append(pattern)
+
+    def _candidates(self, key: str) -> list[Pattern]:
+        found = list(self._exact.get(key, ()))
+        for n in self._prefix_lengths:
+            if n > len(key):
+                break
+            found.extend(self._prefix.get(key[:n], ()))
+        return found
+
+    def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int) -> int | None:
+        """Index of the token matching the last term, trying later terms after each gap; None if no match."""
+        if not terms:
+            return i
+        term = terms[0]
+        limit = min(len(toks), i + 2 + (0 if term.wildcard else self.max_gap))
+        for j in range(i + 1, limit):
+            if term.matches(toks[j].key):
+                end = self._extend(terms[1:], toks, j)
+                if end is not None:
+                    return end
+        return None
+
+    def search(self, toks: list[Token], folded: Folded | None = None) -> list[Match]:
+        """All pattern matches in a tokenised text, in text order (one per pattern and start token)."""
+        matches: list[Match] = []
+        for i, tok in enumerate(toks):
+            for pattern in self._candidates(tok.key):
+                last = self._extend(pattern.terms[1:], toks, i)
+                if last is not None:
+                    matches.append(Match(pattern.payload, pattern.source, i, last, tok.start, toks[last].end))
+        if self._regexes and folded is not None:
+            matches.extend(self._regex_matches(toks, folded))
+        matches.sort(key=lambda m: (m.start, m.end))
+        return matches
+
+    def _regex_matches(self, toks: list[Token], folded: Folded) -> list[Match]:
+        out = []
+        for regex, source, payload in self._regexes:
+            for m in regex.finditer(folded.text):
+                if m.end() <= m.start():
+                    continue
+                first = next((k for k, t in enumerate(toks) if t.end > m.start()), len(toks) - 1)
+                last = max(first, next((k for k, t in enumerate(toks) if t.end >= m.end()), len(toks) - 1))
+                out.append(Match(payload, source, first, last, m.start(), m.end()))
+        return out

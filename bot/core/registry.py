@@ -1,0 +1,328 @@
+"""Licensing-registry index: exact lookups on ids, phones and websites; fuzzy lookups on names across scripts.
+
+A name is matched on its phonetic key with the legal form stripped, so «ТОО "Дала Жұмыс"», "Dala Jumys"
+and "dala zhumys llp" meet. Candidates come from a trigram index (so 100,000 rows cost a few dictionary
+probes, not 100,000 comparisons) and are then scored with rapidfuzz. A look-alike name is worse than no
+answer — a scammer borrowing a licensed agency's name must not inherit its licence — so the bar is high.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from array import array
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from .extract import domain_of, normalize_phone, strip_legal_form
+from .normalize import key as text_key
+
+HEADER = ["country", "kind", "name", "aliases", "license_no", "tax_id", "status", "valid_until", "phones",
+          "website", "address", "source_url", "retrieved"]
+KINDS = ("employment", "travel", "marriage", "other")
+STATUSES = ("active", "suspended", "revoked", "expired")
+NAME_MATCH_MIN = 90  # fuzzy score (0-100) needed to call two names the same agency
+SHORT_NAME = 6  # keys shorter than this must match exactly
+SIMILAR_MIN = 77  # reported as "similar name, not the same" below NAME_MATCH_MIN
+
+
+class RegistryError(ValueError):
+    def __init__(self, file: str, line: int, field_name: str, message: str):
+        self.file, self.line, self.field, self.message = file, line, field_name, message
+        super().__init__(f"{file}:{line}: {field_name}: {message}")
+
+
+@dataclass(slots=True)
+class Agency:
+    country: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    license_no: str
+    tax_id: str
+    status: str
+    valid_until: date | None
+    phones: tuple[str, ...]
+    website: str
+    address: str
+    source_url: str
+    retrieved: date
+    file: str = ""
+    line: int = 0
+
+    def effective_status(self, today: date) -> str:
+        """The registry status, except that an active licence past its end date counts as expired."""
+        if self.status == "active" and self.valid_until is not None and self.valid_until < today:
+            return "expired"
+        return self.status
+
+
+def norm_code(value: str) -> str:
+    """Licence numbers compared without case, spaces, dashes, slashes or '№'."""
+    return re.sub(r"[\s\-/.№#]", "", value).upper()
+
+
+def name_key(name: str) -> str:
+    return text_key(strip_legal_form(name))
+
+
+def _date(value: str, file: str, line: int, field_name: str, required: bool) -> date | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise RegistryError(file, line, field_name, "date is required (YYYY-MM-DD)")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RegistryError(file, line, field_name, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+_E164 = re.compile(r"^\+\d{8,15}$")
+
+
+def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
+    """One CSV row -> Agency, or RegistryError naming the file, line and field."""
+    country = row["country"].strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise RegistryError(file, line, "country", f"'{row['country']}' is not a two-letter country code")
+    kind = row["kind"].strip().lower()
+    if kind not in KINDS:
+        raise RegistryError(file, line, "kind", f"'{row['kind']}' is not one of {', '.join(KINDS)}")
+    status = row["status"].strip().lower()
+    if status not in STATUSES:
+        raise RegistryError(file, line, "status", f"'{row['status']}' is not one of {', '.join(STATUSES)}")
+    name = row["name"].strip()
+    if not name:
+        raise RegistryError(file, line, "name", "name is empty")
+    source = row["source_url"].strip()
+    if not re.match(r"https?://\S+$", source):
+        raise RegistryError(file, line, "source_url", "a source URL (http/https) is required")
+    phones = []
+    for raw in filter(None, (p.strip() for p in row["phones"].split("|"))):
+        e164 = raw if _E164.match(raw) else normalize_phone(raw, country)
+        if e164 is None:
+            raise RegistryError(file, line, "phones", f"'{raw}' is not a phone number")
+        phones.append(e164)
+    return Agency(
+        country=country, kind=kind, name=name,
+        aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
+        license_no=row["license_no"].strip(), tax_id=re.sub(r"\D", "", row["tax_id"]), status=status,
+        valid_until=_date(row["valid_until"], file, line, "valid_until", False), phones=tuple(phones),
+        website=row["website"].strip(), address=row["address"].strip(), source_url=source,
+        retrieved=_date(row["retrieved"], file, line, "retrieved", True), file=file, line=line,
+    )
+
+
+def read_csv(text: str, file: str) -> tuple[list[Agency], list[RegistryError]]:
+    """Parse registry CSV text; returns the good rows and one error per bad row (header errors are fatal)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [RegistryError(file, 1, "header", "file is empty")]
+    header = [h.strip() for h in header]
+    if header != HEADER:
+        missing = [h for h in HEADER if h not in header]
+        extra = [h for h in header if h not in HEADER]
+        why = (f"missing column(s): {', '.join(missing)}" if missing else
+               f"unknown column(s): {', '.join(extra)}" if extra else "columns are in the wrong order")
+        return [], [RegistryError(file, 1, "header", f"{why}; expected: {','.join(HEADER)}")]
+    rows, errors = [], []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(HEADER):
+            errors.append(RegistryError(file, line, "row", f"has {len(values)} fields, expected {len(HEADER)}"))
+            continue
+        try:
+            rows.append(parse_row(dict(zip(HEADER, values)), file, line))
+        except RegistryError as exc:
+            errors.append(exc)
+    return rows, errors
+
+
+def read_file(path: Path) -> tuple[list[Agency], list[RegistryError]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [RegistryError(str(path), 1, "encoding", f"not UTF-8 ({exc.reason})")]
+    except OSError as exc:
+        return [], [RegistryError(str(path), 0, "file", exc.strerror or str(exc))]
+    return read_csv(text, str(path))
+
+
+@dataclass(slots=True)
+class RegistryMatch:
+    agency: Agency
+    score: int  # 0-100
+    via: str  # license_no | tax_id | phone | website | name
+
+
+def _trigrams(k: str) -> set[str]:
+    padded = f"  {k} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass
+class Registry:
+    """Index over agencies from one or more registry files."""
+
+    agencies: list[Agency] = field(default_factory=list)
+    _by_license: dict[str, list[int]] = field(default_factory=dict)
+    _by_tax: dict[str, list[int]] = field(default_factory=dict)
+    _by_phone: dict[str, list[int]] = field(default_factory=dict)
+    _by_domain: dict[str, list[int]] = field(default_factory=dict)
+    _by_key: dict[str, list[int]] = field(default_factory=dict)  # exact name key -> name entries
+    _names: list[str] = field(default_factory=list)  # name entry -> key
+    _owner: array = field(default_factory=lambda: array("i"))  # name entry -> agency index
+    _grams: dict[str, array] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, agencies: list[Agency]) -> "Registry":
+        reg = cls()
+        for agency in agencies:
+            reg.add(agency)
+        return reg
+
+    def add(self, agency: Agency) -> None:
+        i = len(self.agencies)
+        self.agencies.append(agency)
+        if agency.license_no:
+            self._by_license.setdefault(norm_code(agency.license_no), []).append(i)
+        if agency.tax_id:
+            self._by_tax.setdefault(agency.tax_id, []).append(i)
+        for p in agency.phones:
+            self._by_phone.setdefault(p, []).append(i)
+        if agency.website:
+            self._by_domain.setdefault(domain_of(agency.website), []).append(i)
+        for name in {agency.name, *agency.aliases}:
+            k = name_key(name)
+            if not k or i in (self._owner[e] for e in self._by_key.get(k, ())):
+                continue
+            entry = len(self._names)
+            self._names.append(k)
+            self._owner.append(i)
+            self._by_key.setdefault(k, []).append(entry)
+            for g in _trigrams(k):
+                posting = self._grams.get(g)
+                if posting is None:
+                    self._grams[g] = posting = array("i")
+                posting.append(entry)
+
+    def __len__(self) -> int:
+        return len(self.agencies)
+
+    # --- exact lookups ---
+    def _pick(self, ids: list[int] | None, via: str, country: str | None, kind: str | None) -> list[RegistryMatch]:
+        out = []
+        for i in ids or ():
+            a = self.agencies[i]
+            if (country is None or a.country == country) and (kind is None or a.kind == kind):
+                out.append(RegistryMatch(a, 100, via))
+        return out
+
+    def by_license(self, value: str, country=None, kind=None) -> list[RegistryMatch]:
+        return self._pick(self._by_license.get(norm_code(value)), "license_no", country, kind)
+
+    def by_tax_id(self, value: str, country=None, kind=None) -> list[RegistryMatch]:
+        return self._pick(self._by_tax.get(re.sub(r"\D", "", value)), "tax_id", country, kind)
+
+    def by_phone(self, e164: str, country=None, kind=None) -> list[RegistryMatch]:
+        return self._pick(self._by_phone.get(e164), "phone", country, kind)
+
+    def by_website(self, url: str, country=None, kind=None) -> list[RegistryMatch]:
+        return self._pick(self._by_domain.get(domain_of(url)), "website", country, kind)
+
+    # --- fuzzy names ---
+    def by_name(self, name: str, country=None, kind=None, limit: int = 5,
+                min_score: int = NAME_MATCH_MIN) -> list[RegistryMatch]:
+        """Best agencies whose name or alias is the same name as `name` (score >= min_score)."""
+        k = name_key(name)
+        if not k:
+            return []
+        scores: dict[int, int] = {}
+        for entry in self._by_key.get(k, ()):
+            scores[self._owner[entry]] = 100
+        if len(k) >= SHORT_NAME or min_score < NAME_MATCH_MIN:
+            for entry in self._candidates(k):
+                other = self._names[entry]
+                s = max(fuzz.ratio(k, other), fuzz.token_sort_ratio(k, other))
+                if len(other) < SHORT_NAME and s < 100:
+                    continue
+                owner = self._owner[entry]
+                if s >= min_score and s > scores.get(owner, -1):
+                    scores[owner] = int(round(s))
+        best = sorted(scores.items(), key=lambda kv: -kv[1])
+        out = []
+        for i, s in best:
+            a = self.agencies[i]
+            if (country is None or a.country == country) and (kind is None or a.kind == kind):
+                out.append(RegistryMatch(a, s, "name"))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _candidates(self, k: str, top: int = 40) -> list[int]:
+        grams = _trigrams(k)
+        postings = sorted((self._grams[g] for g in grams if g in self._grams), key=len)
+        if not postings:
+            return []
+        common = max(2000, len(self._names) // 50)
+        rare = [p for p in postings if len(p) <= common] or postings[:2]
+        counts: dict[int, int] = {}
+        for posting in rare:
+            for entry in posting:
+                counts[entry] = counts.get(entry, 0) + 1
+        need = max(1, len(rare) // 3)
+        ranked = sorted((e for e, c in counts.items() if c >= need), key=lambda e: -counts[e])
+        return ranked[:top]
+
+    def find(self, query: str, country: str | None = None, kind: str | None = None,
+             limit: int = 5) -> list[RegistryMatch]:
+        """Look up anything a user may type: licence no., tax id, phone, website or a name in any script."""
+        q = query.strip()
+        if not q:
+            return []
+        found: list[RegistryMatch] = []
+        if re.search(r"\d", q):
+            found += self.by_license(q, country, kind)
+            digits = re.sub(r"\D", "", q)
+            if 9 <= len(digits) <= 14 and re.fullmatch(r"[\d\s\-]+", q):
+                found += self.by_tax_id(digits, country, kind)
+            phone = normalize_phone(q, country)
+            if phone:
+                found += self.by_phone(phone, country, kind)
+        if "." in q and " " not in q:
+            found += self.by_website(q, country, kind)
+        if not found:
+            found = self.by_name(q, country, kind, limit)
+        unique: dict[int, RegistryMatch] = {}
+        for m in found:
+            unique.setdefault(id(m.agency), m)
+        return list(unique.values())[:limit]
+
+    def similar(self, name: str, country=None, kind=None, limit: int = 3) -> list[RegistryMatch]:
+        """Names that look alike but are not close enough to be the same agency (shown as a warning)."""
+        return [m for m in self.by_name(name, country, kind, limit + 5, SIMILAR_MIN)
+                if m.score < NAME_MATCH_MIN][:limit]
+
+
+def load(paths: list[Path]) -> tuple[Registry, list[RegistryError]]:
+    """Load and index registry files; rows with errors are skipped and reported."""
+    agencies: list[Agency] = []
+    errors: list[RegistryError] = []
+    for path in paths:
+        rows, errs = read_file(path)
+        agencies += rows
+        errors += errs
+    return Registry.build(agencies), errors
+
+
+def registry_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.csv")) if directory.is_dir() else []
