@@ -27,7 +27,7 @@ KINDS = ("employment", "travel", "marriage", "other")
 STATUSES = ("active", "suspended", "revoked", "expired")
 NAME_MATCH_MIN = 90  # fuzzy score (0-100) needed to call two names the same agency
 SHORT_NAME = 6  # keys shorter than this must match exactly
-SIMILAR_MIN = 77  # reported as "similar name, not the same" below NAME_MATCH_MIN
+SIMILAR_MIN = 90  # token-set score for "similar name, not the same agency" warnings
 
 
 class RegistryError(ValueError):
@@ -308,9 +308,26 @@ class Registry:
         return list(unique.values())[:limit]
 
     def similar(self, name: str, country=None, kind=None, limit: int = 3) -> list[RegistryMatch]:
-        """Names that look alike but are not close enough to be the same agency (shown as a warning)."""
-        return [m for m in self.by_name(name, country, kind, limit + 5, SIMILAR_MIN)
-                if m.score < NAME_MATCH_MIN][:limit]
+        """Registered names that share the query's words but are not the same name ("Dala Jumys Group" vs
+        "Dala Jumys"): shown as a warning that a scam may be borrowing a licensed agency's name."""
+        k = name_key(name)
+        if len(k) < SHORT_NAME:
+            return []
+        best: dict[int, int] = {}
+        for entry in self._candidates(k):
+            other = self._names[entry]
+            if fuzz.ratio(k, other) >= NAME_MATCH_MIN:
+                return []  # it is a match, not a look-alike
+            s = int(fuzz.token_set_ratio(k, other))
+            owner = self._owner[entry]
+            if s >= SIMILAR_MIN and s > best.get(owner, -1):
+                best[owner] = s
+        out = []
+        for i, s in sorted(best.items(), key=lambda kv: -kv[1]):
+            a = self.agencies[i]
+            if (country is None or a.country == country) and (kind is None or a.kind == kind):
+                out.append(RegistryMatch(a, s, "similar_name"))
+        return out[:limit]
 
 
 def load(paths: list[Path]) -> tuple[Registry, list[RegistryError]]:
