@@ -90,7 +90,10 @@ class Link:
 
 def domain_of(url: str) -> str:
     """Bare lower-case domain of a URL or website field ("https://www.X.kz/a" -> "x.kz")."""
-    d = re.sub(r"(?i)^[a-z]+://", "", url.strip()).split("/")[0].split("?")[0].lower()
+    d = url.strip().lower()
+    if "://" in d:
+        d = d.split("://", 1)[1]
+    d = d.split("/", 1)[0].split("?", 1)[0]
     return d[4:] if d.startswith("www.") else d
 
 
@@ -137,7 +140,10 @@ _MULT = r"(?P<mult>k\b|к\b|тыс\.?|тысяч\w*|ming\b|мың\b|миң\b|ҳ�
 _NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"
 _CUR_ALT = "|".join(f"(?P<{c}>{p})" for c, p in _CURRENCIES.items())
 _MONEY_AFTER = re.compile(rf"(?<![\w.,]){_NUM}\s?{_MULT}?\s?(?:{_CUR_ALT})(?!\w)", re.IGNORECASE)
-_MONEY_BEFORE = re.compile(rf"(?:{_CUR_ALT})\s?{_NUM}(?:\s?{_MULT})?", re.IGNORECASE)
+_SYMBOLS = {"USD": r"\$|usd|us\$", "EUR": r"€|eur", "GBP": r"£|gbp", "KZT": r"₸|kzt", "RUB": r"₽|rub", "KRW": r"₩|krw",
+            "TRY": r"₺", "JPY": r"¥", "AED": r"aed"}
+_MONEY_BEFORE = re.compile(rf"(?:{'|'.join(f'(?P<{c}>{p})' for c, p in _SYMBOLS.items())})\s?{_NUM}(?:\s?{_MULT})?",
+                           re.IGNORECASE)
 _PERIOD_RE = re.compile(
     r"^\s*(?:/|в|per|a|за|в\s+|dar\s+як|дар\s+як)?\s*(?P<p>month\w*|мес\w*|oy\w*|ай\w*|моҳ\w*|mo\b|"
     r"day|день|дн\w*|kun\w*|күн\w*|рӯз\w*|hour\w*|час\w*|soat\w*|сағ\w*|саат\w*|соат\w*|hr\b|h\b)",
@@ -262,19 +268,25 @@ _CAP = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ][^\W\d_]*(?:['’&-][^\W\d_]+)*
 _AGENCY_WORDS = (r"(?:агентств\w*|агенттіг\w*|агентлиг\w*|agentlig\w*|agency|agentstvo|компани\w*|kompaniya\w*|"
                  r"company|фирм\w*|firma\w*|ширкат\w*|shirkat\w*|рекрутинг\w*|recruit\w*|туроператор\w*|"
                  r"turoperator\w*|турагентств\w*|брачн\w*\s+агентств\w*)")
+_FORM_RE = re.compile(rf"(?<![\w])(?:{_FORMS})(?![\w])")
+_AGENCY_WORD_RE = re.compile(rf"(?i:{_AGENCY_WORDS})")
+# (gate, regex): a regex runs only when its cheap gate finds something, which spares most offers the work.
 _NAME_RES = (
-    re.compile(rf"(?<![\w])(?:{_FORMS})\s*{_QUOTED}"),
-    re.compile(rf"{_QUOTED}\s*(?:{_FORMS})(?![\w])"),
-    re.compile(rf"(?<![\w])(?:{_FORMS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})"),
-    re.compile(rf"(?<![\w])((?:{_CAP}[ -]){{1,3}})(?:{_FORMS})(?![\w])"),
-    re.compile(rf"(?i:{_AGENCY_WORDS})\s*{_QUOTED}"),
-    re.compile(rf"(?i:{_AGENCY_WORDS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})"),
+    (_FORM_RE, re.compile(rf"(?<![\w])(?:{_FORMS})\s*{_QUOTED}")),
+    (_FORM_RE, re.compile(rf"{_QUOTED}\s*(?:{_FORMS})(?![\w])")),
+    (_FORM_RE, re.compile(rf"(?<![\w])(?:{_FORMS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
+    (_FORM_RE, re.compile(rf"(?<![\w])((?:{_CAP}[ -]){{1,3}})(?:{_FORMS})(?![\w])")),
+    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})\s*{_QUOTED}")),
+    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
 )
 
 
 def agency_names(text: str) -> list[str]:
     names: dict[str, str] = {}
-    for regex in _NAME_RES:
+    gates: dict[int, bool] = {}
+    for gate, regex in _NAME_RES:
+        if gates.setdefault(id(gate), gate.search(text) is not None) is False:
+            continue
         for m in regex.finditer(text):
             name = m.group(1).strip(" .,-'’")
             if len(name) >= 3 and not name.isdigit():

@@ -65,19 +65,27 @@ _TOKEN_RE = re.compile(r"[\w']+")
 _UZ_LATIN_CUES = re.compile(r"\b\w*(?:o'|g')\w*|\b\w+(?:ni|ga|da|dan|lar|ning|miz|siz)\b")
 
 
-def detect(text: str, default: str = "ru") -> str:
-    """Most likely locale of text; `default` when there is no evidence (emoji, digits, empty)."""
-    folded = fold_text(text[:4000])
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LATIN_RE = re.compile(r"[a-z]")
+
+
+def detect(text: str, default: str = "ru", folded: str | None = None) -> str:
+    """Most likely locale of text; `default` when there is no evidence (emoji, digits, empty).
+
+    Pass `folded` (normalize.fold_text of the same text) when you already have it.
+    """
+    folded = (folded if folded is not None else fold_text(text[:4000]))[:4000]
     scores: Counter[str] = Counter()
-    cyrillic = latin = 0
-    for ch in folded:
-        if "\u0400" <= ch <= "\u04ff":
-            cyrillic += 1
-            for lang, s in _LETTERS.get(ch, {}).items():
-                scores[lang] += s
-        elif "a" <= ch <= "z":
-            latin += 1
-    for word in _TOKEN_RE.findall(folded):
+    letters = Counter(folded)
+    for ch, weights in _LETTERS.items():
+        n = letters.get(ch)
+        if n:
+            for lang, s in weights.items():
+                scores[lang] += s * n
+    cyrillic = len(_CYRILLIC_RE.findall(folded))
+    latin = len(_LATIN_RE.findall(folded))
+    words = _TOKEN_RE.findall(folded)
+    for word in words:
         for lang, s in _WORD_LANGS.get(word, {}).items():
             scores[lang] += 2 * s
     if latin > cyrillic:
@@ -85,7 +93,7 @@ def detect(text: str, default: str = "ru") -> str:
         scores["uz"] += 1.5 * len(_UZ_LATIN_CUES.findall(folded))
         for lang in ("ru", "kk", "uz_Cyrl", "ky", "tg"):
             scores[lang] *= 0.3
-        scores["ru"] += 2 * sum(w in _RU_LATIN for w in _TOKEN_RE.findall(folded))
+        scores["ru"] += 2 * sum(w in _RU_LATIN for w in words)
     elif cyrillic:
         scores["en"] *= 0.3
         scores["uz"] *= 0.3

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 APOSTROPHES = "'ʻʼ‘’`´ʹ′‛"
 INVISIBLE = {
@@ -49,6 +50,8 @@ def _fold_char(ch: str) -> str:
         return ""
     if ch in APOSTROPHES:
         return "'"
+    if ch == "\n":
+        return ch
     if ch.isspace():
         return " "
     folded = unicodedata.normalize("NFKC", ch).casefold()
@@ -63,7 +66,7 @@ class Folded:
 
     original: str
     text: str
-    origin: list[int]
+    origin: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the folded text back to the original text."""
@@ -102,6 +105,18 @@ def _unify_word(word: list[str]) -> None:
             word[i] = digits[ch]
 
 
+# Cheap tests that a text may hold a word to unify: both scripts present, or a digit touching a letter.
+_LATIN_RE = re.compile(r"[a-z]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_DIGIT_RE = re.compile(r"\d")
+_DIGIT_LETTER_RE = re.compile(r"(?<=[^\W\d_])\d|\d(?=[^\W\d_])")
+_WORDISH_RE = re.compile(r"[\w']+")
+_SIMPLE_TABLE = {ord(a): "'" for a in APOSTROPHES}
+_SIMPLE_TABLE.update({c: " " for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\n "})
+_NEEDS_TABLE = re.compile("[" + re.escape("".join(chr(c) for c in _SIMPLE_TABLE)) + "]")
+_SPECIAL = re.compile("[" + "".join(chr(c) for c in sorted(INVISIBLE)) + "\u0000-\u0008\u000e-\u001f\u007f-\u009f]")
+
+
 def _needs_unify(word: list[str]) -> bool:
     has_cyr = has_lat = has_digit = False
     for ch in word:
@@ -114,26 +129,28 @@ def _needs_unify(word: list[str]) -> bool:
     return (has_cyr and has_lat) or (has_digit and (has_cyr or has_lat))
 
 
+def _unify_words(s: str) -> str:
+    mixed = _LATIN_RE.search(s) and _CYRILLIC_RE.search(s)
+    if not mixed and not (_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s)):
+        return s
+
+    def fix(m: re.Match[str]) -> str:
+        word = list(m.group())
+        if len(word) > 1 and _needs_unify(word):
+            _unify_word(word)
+        return "".join(word)
+
+    return _WORDISH_RE.sub(fix, s)
+
+
 def fold(text: str) -> Folded:
     """Fold text for matching; see module docstring. Length may change; `origin` maps back."""
-    if not unicodedata.is_normalized("NFC", text):
-        # Decomposed input ("и" + combining breve): compose per character cluster so offsets stay exact.
-        return _fold_decomposed(text)
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch) if not ("a" <= ch <= "z" or "а" <= ch <= "я" or ch == " ") else ch
-        if len(f) == 1:
-            chars.append(f)
-            origin.append(i)
-        elif f:
-            chars.extend(f)
-            origin.extend([i] * len(f))
-    _unify_words(chars)
-    return Folded(text, "".join(chars), origin)
-
-
-def _fold_decomposed(text: str) -> Folded:
+    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFKC", text):
+        low = text.casefold()
+        if len(low) == len(text):  # the usual case: one folded character per source character
+            if _NEEDS_TABLE.search(low):
+                low = low.translate(_SIMPLE_TABLE)
+            return Folded(text, _unify_words(low), range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     i = 0
@@ -142,28 +159,13 @@ def _fold_decomposed(text: str) -> Folded:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1
-        cluster = unicodedata.normalize("NFC", text[i:j])
+        cluster = text[i:j] if j == i + 1 else unicodedata.normalize("NFC", text[i:j])
         for ch in cluster:
             for f in _fold_char(ch):
                 chars.append(f)
                 origin.append(i)
         i = j
-    _unify_words(chars)
-    return Folded(text, "".join(chars), origin)
-
-
-def _unify_words(chars: list[str]) -> None:
-    start = None
-    for i, ch in enumerate(chars + [" "]):
-        if ch.isalnum():
-            if start is None:
-                start = i
-        elif start is not None:
-            word = chars[start:i]
-            if len(word) > 1 and _needs_unify(word):
-                _unify_word(word)
-                chars[start:i] = word
-            start = None
+    return Folded(text, _unify_words("".join(chars)), origin)
 
 
 def fold_text(text: str) -> str:
@@ -181,23 +183,33 @@ _CYRILLIC_TO_KEY = str.maketrans({
     "щ": "ш", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "ҷ": "j", "ј": "j", "ѕ": "s",
     "'": "",
 })
-_LATIN_DIGRAPHS = re.compile(r"shch|dzh|sh|ch|kh|zh|dj|ts|gh|ph|ng|ck|[cxqwyçşğıöüéáóúńǵý]")
-_LATIN_DIGRAPH_KEYS = {
-    "shch": "ш", "dzh": "j", "sh": "ш", "ch": "ч", "kh": "h", "zh": "j", "dj": "j", "ts": "s", "gh": "g",
-    "ph": "f", "ng": "n", "ck": "k", "c": "k", "x": "h", "q": "k", "w": "v", "y": "i", "ç": "ч",
-    "ş": "ш", "ğ": "g", "ı": "i", "ö": "o", "ü": "u", "é": "e", "á": "a", "ó": "o", "ú": "u", "ń": "n",
-    "ǵ": "g", "ý": "i",
-}
-_FINAL = str.maketrans({"ш": "sh", "ч": "ch"})
+_CYRILLIC_TO_KEY = {k: (v.replace("ш", "sh").replace("ч", "ch") if v else v) for k, v in _CYRILLIC_TO_KEY.items()}
+# Latin spellings folded to one phonetic form; longest first ("shch" before "sh", "dzh" before "zh").
+_LATIN_DIGRAPHS = (("shch", "ш"), ("dzh", "j"), ("sh", "ш"), ("ch", "ч"), ("kh", "h"), ("zh", "j"), ("dj", "j"),
+                   ("ts", "s"), ("gh", "g"), ("ph", "f"), ("ng", "n"), ("ck", "k"))
+_LATIN_LETTERS = {ord(k): v for k, v in {
+    "c": "k", "x": "h", "q": "k", "w": "v", "y": "i", "ç": "ch", "ş": "sh", "ğ": "g", "ı": "i", "ö": "o", "ü": "u",
+    "é": "e", "á": "a", "ó": "o", "ú": "u", "ń": "n", "ǵ": "g", "ý": "i"}.items()}
+# One pass maps every letter of either script to its key letter(s); Latin digraphs were turned into
+# ш/ч placeholders first so that "c" -> "k" cannot touch the "c" of "ch".
+_KEY_TABLE = {**_CYRILLIC_TO_KEY, **_LATIN_LETTERS}
 _REPEATS = re.compile(r"(.)\1+")
+_HAS_LATIN = re.compile(r"[a-zçşğıöüéáóúńǵý]")
 
 
 @lru_cache(maxsize=65536)
 def word_key(word: str) -> str:
     """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
-    latin = _LATIN_DIGRAPHS.sub(lambda m: _LATIN_DIGRAPH_KEYS[m.group()], word)
-    latin = latin.translate(_CYRILLIC_TO_KEY).translate(_FINAL)
-    return _REPEATS.sub(r"\1", latin)
+    if _HAS_LATIN.search(word):
+        for a, b in _LATIN_DIGRAPHS:
+            if a in word:
+                word = word.replace(a, b)
+    word = word.translate(_KEY_TABLE)
+    return _REPEATS.sub(_first, word) if _REPEATS.search(word) else word
+
+
+def _first(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def key(text: str) -> str:

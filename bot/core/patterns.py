@@ -79,7 +79,7 @@ def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
         k = word_key(word.strip("'"))
         if not k:
             raise PatternError(f"'{raw}' has no letters or digits")
-        if prefix and len(k) < MIN_STEM:
+        if prefix and len(word.strip("'")) < MIN_STEM:
             raise PatternError(f"stem '{raw}' is too short (at least {MIN_STEM} letters before *)")
         terms.append(Term(k, prefix=prefix))
     if terms[0].wildcard:

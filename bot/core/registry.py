@@ -1,8 +1,8 @@
 """Licensing-registry index: exact lookups on ids, phones and websites; fuzzy lookups on names across scripts.
 
 A name is matched on its phonetic key with the legal form stripped, so «ТОО "Дала Жұмыс"», "Dala Jumys"
-and "dala zhumys llp" meet. Candidates come from a trigram index (so 100,000 rows cost a few dictionary
-probes, not 100,000 comparisons) and are then scored with rapidfuzz. A look-alike name is worse than no
+and "dala zhumys llp" meet. Candidates come from a blocking index on words and word ends (so 100,000 rows cost a few
+dictionary probes, not 100,000 comparisons) and are then scored with rapidfuzz. A look-alike name is worse than no
 answer — a scammer borrowing a licensed agency's name must not inherit its licence — so the bar is high.
 """
 
@@ -14,11 +14,13 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from sys import intern
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from .extract import domain_of, normalize_phone, strip_legal_form
+from .extract import LEGAL_FORMS, domain_of, normalize_phone
 from .normalize import key as text_key
 
 HEADER = ["country", "kind", "name", "aliases", "license_no", "tax_id", "status", "valid_until", "phones",
@@ -61,13 +63,29 @@ class Agency:
         return self.status
 
 
+_CODE_NOISE = str.maketrans("", "", " \t\n-/.№#")
+
+
 def norm_code(value: str) -> str:
     """Licence numbers compared without case, spaces, dashes, slashes or '№'."""
-    return re.sub(r"[\s\-/.№#]", "", value).upper()
+    return value.translate(_CODE_NOISE).upper()
+
+
+_LEGAL_FORM_KEYS = frozenset(text_key(f) for f in LEGAL_FORMS)
 
 
 def name_key(name: str) -> str:
-    return text_key(strip_legal_form(name))
+    """Phonetic key of an agency name without its legal form: 'ТОО «Дала Жұмыс»' -> 'dala jumis'."""
+    return " ".join(w for w in text_key(name).split(" ") if w not in _LEGAL_FORM_KEYS)
+
+
+@lru_cache(maxsize=8192)
+def _iso_date(value: str) -> date | None:
+    """Parsed once per distinct value: registries repeat the same few dates, and shared objects save memory."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _date(value: str, file: str, line: int, field_name: str, required: bool) -> date | None:
@@ -76,10 +94,10 @@ def _date(value: str, file: str, line: int, field_name: str, required: bool) -> 
         if required:
             raise RegistryError(file, line, field_name, "date is required (YYYY-MM-DD)")
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RegistryError(file, line, field_name, f"'{value}' is not a date (YYYY-MM-DD)") from None
+    parsed = _iso_date(value)
+    if parsed is None:
+        raise RegistryError(file, line, field_name, f"'{value}' is not a date (YYYY-MM-DD)")
+    return parsed
 
 
 _E164 = re.compile(r"^\+\d{8,15}$")
@@ -87,20 +105,20 @@ _E164 = re.compile(r"^\+\d{8,15}$")
 
 def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
     """One CSV row -> Agency, or RegistryError naming the file, line and field."""
-    country = row["country"].strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", country):
+    country = intern(row["country"].strip().upper())
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
         raise RegistryError(file, line, "country", f"'{row['country']}' is not a two-letter country code")
-    kind = row["kind"].strip().lower()
+    kind = intern(row["kind"].strip().lower())
     if kind not in KINDS:
         raise RegistryError(file, line, "kind", f"'{row['kind']}' is not one of {', '.join(KINDS)}")
-    status = row["status"].strip().lower()
+    status = intern(row["status"].strip().lower())
     if status not in STATUSES:
         raise RegistryError(file, line, "status", f"'{row['status']}' is not one of {', '.join(STATUSES)}")
     name = row["name"].strip()
     if not name:
         raise RegistryError(file, line, "name", "name is empty")
-    source = row["source_url"].strip()
-    if not re.match(r"https?://\S+$", source):
+    source = intern(row["source_url"].strip())
+    if not source.startswith(("http://", "https://")) or len(source) < 11 or any(c.isspace() for c in source):
         raise RegistryError(file, line, "source_url", "a source URL (http/https) is required")
     phones = []
     for raw in filter(None, (p.strip() for p in row["phones"].split("|"))):
@@ -111,7 +129,8 @@ def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
     return Agency(
         country=country, kind=kind, name=name,
         aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
-        license_no=row["license_no"].strip(), tax_id=re.sub(r"\D", "", row["tax_id"]), status=status,
+        license_no=row["license_no"].strip(), tax_id=tax if (tax := row["tax_id"].strip()).isdigit() or not tax
+        else re.sub(r"\D", "", tax), status=status,
         valid_until=_date(row["valid_until"], file, line, "valid_until", False), phones=tuple(phones),
         website=row["website"].strip(), address=row["address"].strip(), source_url=source,
         retrieved=_date(row["retrieved"], file, line, "retrieved", True), file=file, line=line,
@@ -157,6 +176,23 @@ def read_file(path: Path) -> tuple[list[Agency], list[RegistryError]]:
     return read_csv(text, str(path))
 
 
+def _put(index: dict, key: str, value: int) -> None:
+    old = index.get(key)
+    if old is None:
+        index[key] = value
+    elif isinstance(old, list):
+        old.append(value)
+    else:
+        index[key] = [old, value]
+
+
+def _get(index: dict, key: str) -> list[int] | tuple[int, ...]:
+    found = index.get(key)
+    if found is None:
+        return ()
+    return found if isinstance(found, list) else (found,)
+
+
 @dataclass(slots=True)
 class RegistryMatch:
     agency: Agency
@@ -164,9 +200,17 @@ class RegistryMatch:
     via: str  # license_no | tax_id | phone | website | name
 
 
-def _trigrams(k: str) -> set[str]:
-    padded = f"  {k} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+def _blocks(k: str) -> set[str]:
+    """Blocking keys of a name key: each word, and for longer words its first and last four letters, so a
+    typo in one word still leaves a shared block ("persanal" meets "personal" through "pers<")."""
+    out = set()
+    for w in k.split():
+        if len(w) >= 2:
+            out.add(w)
+            if len(w) >= 5:
+                out.add(w[:4] + "<")
+                out.add(">" + w[-4:])
+    return out
 
 
 @dataclass
@@ -174,6 +218,7 @@ class Registry:
     """Index over agencies from one or more registry files."""
 
     agencies: list[Agency] = field(default_factory=list)
+    # Exact indexes map a key to one int, or to a list of ints when several rows share it (saves a list per row).
     _by_license: dict[str, list[int]] = field(default_factory=dict)
     _by_tax: dict[str, list[int]] = field(default_factory=dict)
     _by_phone: dict[str, list[int]] = field(default_factory=dict)
@@ -181,7 +226,7 @@ class Registry:
     _by_key: dict[str, list[int]] = field(default_factory=dict)  # exact name key -> name entries
     _names: list[str] = field(default_factory=list)  # name entry -> key
     _owner: array = field(default_factory=lambda: array("i"))  # name entry -> agency index
-    _grams: dict[str, array] = field(default_factory=dict)
+    _blocks: dict[str, array] = field(default_factory=dict)  # blocking key -> name entries
 
     @classmethod
     def build(cls, agencies: list[Agency]) -> "Registry":
@@ -194,25 +239,25 @@ class Registry:
         i = len(self.agencies)
         self.agencies.append(agency)
         if agency.license_no:
-            self._by_license.setdefault(norm_code(agency.license_no), []).append(i)
+            _put(self._by_license, norm_code(agency.license_no), i)
         if agency.tax_id:
-            self._by_tax.setdefault(agency.tax_id, []).append(i)
+            _put(self._by_tax, agency.tax_id, i)
         for p in agency.phones:
-            self._by_phone.setdefault(p, []).append(i)
+            _put(self._by_phone, p, i)
         if agency.website:
-            self._by_domain.setdefault(domain_of(agency.website), []).append(i)
+            _put(self._by_domain, domain_of(agency.website), i)
         for name in {agency.name, *agency.aliases}:
             k = name_key(name)
-            if not k or i in (self._owner[e] for e in self._by_key.get(k, ())):
+            if not k or i in (self._owner[e] for e in _get(self._by_key, k)):
                 continue
             entry = len(self._names)
             self._names.append(k)
             self._owner.append(i)
-            self._by_key.setdefault(k, []).append(entry)
-            for g in _trigrams(k):
-                posting = self._grams.get(g)
+            _put(self._by_key, k, entry)
+            for b in _blocks(k):
+                posting = self._blocks.get(b)
                 if posting is None:
-                    self._grams[g] = posting = array("i")
+                    self._blocks[b] = posting = array("i")
                 posting.append(entry)
 
     def __len__(self) -> int:
@@ -228,16 +273,16 @@ class Registry:
         return out
 
     def by_license(self, value: str, country=None, kind=None) -> list[RegistryMatch]:
-        return self._pick(self._by_license.get(norm_code(value)), "license_no", country, kind)
+        return self._pick(_get(self._by_license, norm_code(value)), "license_no", country, kind)
 
     def by_tax_id(self, value: str, country=None, kind=None) -> list[RegistryMatch]:
-        return self._pick(self._by_tax.get(re.sub(r"\D", "", value)), "tax_id", country, kind)
+        return self._pick(_get(self._by_tax, re.sub(r"\D", "", value)), "tax_id", country, kind)
 
     def by_phone(self, e164: str, country=None, kind=None) -> list[RegistryMatch]:
-        return self._pick(self._by_phone.get(e164), "phone", country, kind)
+        return self._pick(_get(self._by_phone, e164), "phone", country, kind)
 
     def by_website(self, url: str, country=None, kind=None) -> list[RegistryMatch]:
-        return self._pick(self._by_domain.get(domain_of(url)), "website", country, kind)
+        return self._pick(_get(self._by_domain, domain_of(url)), "website", country, kind)
 
     # --- fuzzy names ---
     def by_name(self, name: str, country=None, kind=None, limit: int = 5,
@@ -247,7 +292,7 @@ class Registry:
         if not k:
             return []
         scores: dict[int, int] = {}
-        for entry in self._by_key.get(k, ()):
+        for entry in _get(self._by_key, k):
             scores[self._owner[entry]] = 100
         if len(k) >= SHORT_NAME or min_score < NAME_MATCH_MIN:
             for entry in self._candidates(k):
@@ -269,19 +314,24 @@ class Registry:
         return out
 
     def _candidates(self, k: str, top: int = 40) -> list[int]:
-        grams = _trigrams(k)
-        postings = sorted((self._grams[g] for g in grams if g in self._grams), key=len)
+        """Name entries sharing blocks with `k`, most shared first. Blocks held by very many names ("work",
+        "group") are only used through intersection, so one lookup touches a few hundred entries at most."""
+        postings = sorted((self._blocks[b] for b in _blocks(k) if b in self._blocks), key=len)
         if not postings:
             return []
-        common = max(2000, len(self._names) // 50)
-        rare = [p for p in postings if len(p) <= common] or postings[:2]
+        common = max(500, len(self._names) // 200)
+        rare = [p for p in postings if len(p) <= common]
+        if not rare:
+            shared = set(postings[0])
+            for p in postings[1:3]:
+                shared.intersection_update(p)
+            return list(shared)[:top]
         counts: dict[int, int] = {}
+        get = counts.get
         for posting in rare:
             for entry in posting:
-                counts[entry] = counts.get(entry, 0) + 1
-        need = max(1, len(rare) // 3)
-        ranked = sorted((e for e, c in counts.items() if c >= need), key=lambda e: -counts[e])
-        return ranked[:top]
+                counts[entry] = get(entry, 0) + 1
+        return sorted(counts, key=counts.__getitem__, reverse=True)[:top]
 
     def find(self, query: str, country: str | None = None, kind: str | None = None,
              limit: int = 5) -> list[RegistryMatch]:

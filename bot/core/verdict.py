@@ -186,7 +186,7 @@ class Checker:
         text = text[:MAX_CHARS]
         folded = fold(text)
         toks = tokens(folded)
-        language = detect_language(text)
+        language = detect_language(text, folded=folded.text)
         locale = lang or language
         country = country.upper() if country else None
         ents = ex.extract(text, toks, folded, self.country_matcher, country)
