@@ -26,7 +26,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 registry_app = typer.Typer(no_args_is_help=True, help="Look up licensing registries.")
 content_app = typer.Typer(no_args_is_help=True, help="Check the NGO-editable content files.")
 app.add_typer(registry_app, name="registry")
+nlu_app = typer.Typer(no_args_is_help=True, help="Understand free text: parse, evaluate, train.")
 app.add_typer(content_app, name="content")
+app.add_typer(nlu_app, name="nlu")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -124,6 +126,7 @@ def _check_jsonl(checker: Checker, kind, country, lang, day) -> None:
         line = line.strip()
         if not line:
             continue
+        item = None
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
@@ -132,10 +135,9 @@ def _check_jsonl(checker: Checker, kind, country, lang, day) -> None:
             item.update(kind=item_kind, country=item_country, lang=item_lang)
         except (ValueError, UserError) as exc:
             bad = {"error": f"line {n}: {exc}"}
-            if isinstance(locals().get("item"), dict) and "id" in item:
+            if isinstance(item, dict) and "id" in item:
                 bad = {"id": item["id"], **bad}
             _print_json(bad)
-            item = None
             continue
         verdict = next(iter(check_many(checker, [item], kind=kind, country=country, lang=lang, today=day)))
         _print_json(verdict.to_dict())
@@ -219,9 +221,124 @@ def content_validate(
         raise typer.Exit(2)
 
 
+def _nlu_model():
+    from nlu.embedded import EmbeddedNLU
+
+    try:
+        return EmbeddedNLU.load()
+    except Exception as exc:  # bad training data: say which file and why
+        _fail(f"cannot load the NLU model: {exc}")
+
+
+@nlu_app.command("parse")
+def nlu_parse(
+    text: str = typer.Argument(..., help="Text to understand, or '-' for standard input."),
+    as_json: bool = typer.Option(False, "--json"),
+    rasa_url: Optional[str] = typer.Option(None, "--rasa", help="Rasa server URL (default: SAQBOL_RASA_URL)."),
+) -> None:
+    """Intent, confidence, entities and language of one message, and which backend answered."""
+    import asyncio
+
+    from nlu.rasa_client import RasaClient
+    from nlu.service import NLU
+
+    body = _read_text(text)
+    url = rasa_url or load_settings().rasa_url
+    service = NLU(_nlu_model(), RasaClient(url) if url else None)
+
+    async def run():
+        try:
+            return await service.parse(body)
+        finally:
+            await service.close()
+
+    result = asyncio.run(run())
+    result.pop("text", None)
+    if as_json:
+        _print_json(result)
+        return
+    ents = ", ".join(f"{e['entity']}={e['value']}" for e in result["entities"]) or "-"
+    out.print(f"{result['intent']['name']} ({result['intent']['confidence']:.2f}) · entities: {ents} · "
+              f"language: {result['language']} · backend: {result['backend']}", markup=False)
+
+
+@nlu_app.command("eval")
+def nlu_eval(
+    file: Path = typer.Argument(..., help="Rasa NLU YAML file (or a directory of them) to evaluate on."),
+    as_json: bool = typer.Option(False, "--json"),
+    rasa_url: Optional[str] = typer.Option(None, "--rasa", help="Evaluate a Rasa server instead of the embedded model."),
+) -> None:
+    """Accuracy, macro-F1, per-intent precision/recall/F1 and the most common confusions."""
+    from nlu import trainingdata
+    from nlu.evaluate import evaluate
+
+    if not file.exists():
+        _fail(f"file not found: {file}")
+    try:
+        data = trainingdata.load(file)
+    except trainingdata.TrainingDataError as exc:
+        _fail(str(exc))
+    if not data.examples:
+        _fail(f"no intent examples in {file}")
+    if rasa_url:
+        import asyncio
+
+        from nlu.rasa_client import RasaClient, RasaUnavailable
+
+        client = RasaClient(rasa_url, timeout=10)
+
+        async def run_all():
+            names = []
+            try:
+                for e in data.examples:
+                    names.append((await client.parse(e.text))["intent"]["name"])
+            finally:
+                await client.close()
+            return names
+
+        try:
+            names = asyncio.run(run_all())
+        except RasaUnavailable as exc:
+            _fail(f"Rasa at {rasa_url} did not answer: {exc}")
+        it = iter(names)
+        result = evaluate(data.examples, lambda _t: next(it))
+    else:
+        model = _nlu_model()
+        result = evaluate(data.examples, lambda t: model.parse(t)["intent"]["name"])
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"accuracy {result['accuracy']:.3f} · macro-F1 {result['macro_f1']:.3f} · {result['examples']} examples",
+              markup=False)
+    for name, m in result["per_intent"].items():
+        out.print(f"  {name:16} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  (n={m['support']})",
+                  markup=False)
+    for c in result["confusions"][:8]:
+        out.print(f"  confused: {c['gold']} -> {c['predicted']} ×{c['count']}", markup=False)
+
+
+@nlu_app.command("train")
+def nlu_train() -> None:
+    """Train the embedded model from nlu/data and save it to nlu/models/ (Rasa: `make rasa-train`)."""
+    import time
+
+    from nlu.embedded import MODEL_PATH, EmbeddedNLU
+    from nlu.trainingdata import TrainingDataError
+
+    t0 = time.perf_counter()
+    try:
+        model = EmbeddedNLU.train()
+    except TrainingDataError as exc:
+        _fail(str(exc))
+    model.save()
+    out.print(f"trained on nlu/data in {time.perf_counter() - t0:.1f} s: {len(model.intents)} intents -> {MODEL_PATH}",
+              markup=False)
+
+
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # returns the code of typer.Exit instead of raising it
+        sys.exit(rc if isinstance(rc, int) else 0)
     except UserError as exc:
         err.print(f"saqbol: {exc}", markup=False)
         sys.exit(2)
@@ -231,9 +348,7 @@ def main() -> None:
         err.print("saqbol: aborted", markup=False)
         sys.exit(2)
     except Exception as exc:  # click usage errors and anything unexpected: a message, never a traceback
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click.ClickException (typer may vendor click)
             exc.show()
             sys.exit(2)
         err.print(f"saqbol: internal error ({type(exc).__name__}): {exc}", markup=False)

@@ -87,7 +87,8 @@ def test_registry_find_not_found_is_never_safe():
 
 
 @pytest.mark.parametrize("stdin", [b"", "😀🙏🔥".encode(), "מחפשים עובדים לקוריאה".encode(), bytes(range(256)) * 40,
-                                   ("Работа в Корее, оплата визы 300$. " * 3500).encode()])
+                                   ("Работа в Корее, оплата визы 300$. " * 3500).encode()],
+                         ids=["empty", "emoji", "rtl", "binary", "100kb"])
 def test_bad_input_never_crashes(stdin):
     code, out, err = saqbol("check", "-", "--json", stdin=stdin)
     assert code == 0, err

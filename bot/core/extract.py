@@ -262,9 +262,10 @@ LEGAL_FORMS = (
     "TOO", "OOO", "OsOO", "JShS", "IP",
 )
 _FORMS = "|".join(sorted((re.escape(f) for f in set(LEGAL_FORMS)), key=len, reverse=True))
-_OPEN, _CLOSE = "«\"“„‘'", "»\"”“’'"
+# Apostrophes are not quotes here: Uzbek names are full of them ("Navro‘z", "Yo'li").
+_OPEN, _CLOSE = "«\"“„", "»\"”“"
 _QUOTED = rf"[{_OPEN}]([^{_OPEN}{_CLOSE}\n]{{2,60}})[{_CLOSE}]"
-_CAP = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ][^\W\d_]*(?:['’&-][^\W\d_]+)*"
+_CAP = r"(?>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ][^\W\d_]*(?:['’‘ʻ&-][^\W\d_]+)*)(?![-/]?\d)"
 _AGENCY_WORDS = (r"(?:агентств\w*|агенттіг\w*|агентлиг\w*|agentlig\w*|agency|agentstvo|компани\w*|kompaniya\w*|"
                  r"company|фирм\w*|firma\w*|ширкат\w*|shirkat\w*|рекрутинг\w*|recruit\w*|туроператор\w*|"
                  r"turoperator\w*|турагентств\w*|брачн\w*\s+агентств\w*)")
@@ -274,23 +275,30 @@ _AGENCY_WORD_RE = re.compile(rf"(?i:{_AGENCY_WORDS})")
 _NAME_RES = (
     (_FORM_RE, re.compile(rf"(?<![\w])(?:{_FORMS})\s*{_QUOTED}")),
     (_FORM_RE, re.compile(rf"{_QUOTED}\s*(?:{_FORMS})(?![\w])")),
-    (_FORM_RE, re.compile(rf"(?<![\w])(?:{_FORMS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
+    (_FORM_RE, re.compile(rf"(?<![\w{_CLOSE}])(?<![{_CLOSE}] )(?:{_FORMS})[^\S\n]+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
     (_FORM_RE, re.compile(rf"(?<![\w])((?:{_CAP}[ -]){{1,3}})(?:{_FORMS})(?![\w])")),
-    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})\s*{_QUOTED}")),
-    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})\s+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
+    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})[^\S\n]*{_QUOTED}")),
+    (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})[^\S\n]+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
 )
 
 
 def agency_names(text: str) -> list[str]:
+    """Candidate agency names: quoted names next to a legal form or an agency word, and capitalised words
+    next to a legal form. A later pattern never re-reads text an earlier one already took as a name."""
     names: dict[str, str] = {}
+    taken: list[tuple[int, int]] = []
     gates: dict[int, bool] = {}
     for gate, regex in _NAME_RES:
         if gates.setdefault(id(gate), gate.search(text) is not None) is False:
             continue
         for m in regex.finditer(text):
+            a, b = m.span(1)
+            if any(a < y + 3 and x < b + 3 for x, y in taken):
+                continue
             name = m.group(1).strip(" .,-'’")
             if len(name) >= 3 and not name.isdigit():
                 names.setdefault(name.casefold(), name)
+                taken.append((a, b))
     return list(names.values())
 
 

@@ -240,6 +240,7 @@ class Registry:
     _names: list[str] = field(default_factory=list)  # name entry -> key
     _owner: array = field(default_factory=lambda: array("i"))  # name entry -> agency index
     _blocks: dict[str, array] = field(default_factory=dict)  # blocking key -> name entries
+    _longest: int = 1  # words in the longest name key, for scanning texts
 
     @classmethod
     def build(cls, agencies: list[Agency]) -> "Registry":
@@ -264,6 +265,7 @@ class Registry:
             if not k or i in (self._owner[e] for e in _get(self._by_key, k)):
                 continue
             entry = len(self._names)
+            self._longest = max(self._longest, k.count(" ") + 1)
             self._names.append(k)
             self._owner.append(i)
             _put(self._by_key, k, entry)
@@ -325,6 +327,30 @@ class Registry:
             if len(out) >= limit:
                 break
         return out
+
+    def scan(self, keys: list[str], capitalised: list[bool]) -> list[tuple[int, int, RegistryMatch]]:
+        """Registered names written word for word in a text (as phonetic keys), even without quotes or a
+        legal form: 'Tulpar Kadr Servis orqali…'. Returns (first word, last word, match). One-word names
+        count only when the word is capitalised and at least 6 letters, so common words do not match."""
+        found = []
+        n = len(keys)
+        i = 0
+        while i < n:
+            hit = None
+            for length in range(min(self._longest, n - i), 0, -1):
+                k = " ".join(keys[i:i + length])
+                entries = _get(self._by_key, k)
+                if entries and (length > 1 or (capitalised[i] and len(k) >= 6)):
+                    hit = (length, entries)
+                    break
+            if hit:
+                length, entries = hit
+                for e in entries:
+                    found.append((i, i + length - 1, RegistryMatch(self.agencies[self._owner[e]], 100, "name")))
+                i += length
+            else:
+                i += 1
+        return found
 
     def _candidates(self, k: str, top: int = 40) -> list[int]:
         """Name entries sharing blocks with `k`, most shared first. Blocks held by very many names ("work",

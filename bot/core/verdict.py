@@ -105,7 +105,8 @@ class Checker:
                 "retrieved": a.retrieved.isoformat(), "valid_until": a.valid_until.isoformat() if a.valid_until else None,
                 "via": match.via}
 
-    def lookup_agencies(self, text: str, ents: ex.Entities, today: date, country: str | None) -> list[dict[str, Any]]:
+    def lookup_agencies(self, text: str, ents: ex.Entities, today: date, country: str | None,
+                        toks=None, folded=None) -> list[dict[str, Any]]:
         """Registry results for every agency reference in the offer; not_found only for names and licence ids."""
         entries: list[dict[str, Any]] = []
         seen: set[int] = set()
@@ -131,12 +132,29 @@ class Checker:
             add(phone.text, reg.by_phone(phone.e164), False)
         for link in ents.urls:
             add(link.text, reg.by_website(link.domain), False)
+        if toks:
+            keys = [t.key for t in toks]
+            caps = [folded.original[folded.span(t.start, t.end)[0]].isupper() for t in toks]
+            for first, last, match in reg.scan(keys, caps):
+                a, _ = folded.span(toks[first].start, toks[first].end)
+                _, b = folded.span(toks[last].start, toks[last].end)
+                add(text[a:b], [match], False)
         for name in ents.agencies:
             found = reg.by_name(name)
             if found and id(found[0].agency) in seen:
                 continue
+            if not found and self._only_places(name):
+                continue
             add(name, found, True, () if found else reg.similar(name))
         return entries
+
+    def _only_places(self, name: str) -> bool:
+        """True for a 'name' that is just a country or city ("Turkiyaga"): not an agency to look up."""
+        f = fold(name)
+        toks = tokens(f)
+        hits = self.country_matcher.search(toks, f)
+        covered = {i for m in hits for i in range(m.first, m.last + 1)}
+        return bool(toks) and len(covered) == len(toks)
 
     def _registry_flags(self, text: str, agencies: list[dict[str, Any]]) -> list[FlagHit]:
         hits: list[FlagHit] = []
@@ -195,7 +213,7 @@ class Checker:
         if kind:  # the user said what kind of offer it is: keep its rules, and every high-severity rule
             hits = [h for h in hits if kind in self.rule_by_id[h.rule_id].kinds
                     or self.rule_by_id[h.rule_id].severity == "high"]
-        agencies = self.lookup_agencies(text, ents, today, country)
+        agencies = self.lookup_agencies(text, ents, today, country, toks, folded)
         hits += self._registry_flags(text, agencies)
         flags = []
         for h in hits:

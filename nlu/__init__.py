@@ -1,0 +1,1 @@
+"""Natural-language understanding: Rasa NLU project files plus the Python backends that serve them."""
