@@ -54,6 +54,8 @@ class RedFlagRule(Strict):
     negations: dict[Locale, list[str]] = Field(default_factory=dict)
     explanation: Localized
     advice: Localized
+    # Amounts that are unrealistic on their face, per period and currency: {month: {USD: 2500, ...}}.
+    money_min: dict[Literal["month", "week", "day", "hour"], dict[str, float]] = Field(default_factory=dict)
 
     _patterns_ok = field_validator("patterns", "negations")(_check_patterns)
 

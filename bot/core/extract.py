@@ -159,6 +159,8 @@ class Money:
     amount: float
     currency: str
     period: str | None = None
+    start: int = 0  # span in the original text
+    end: int = 0
 
 
 def _amount(num: str, mult: str | None) -> float:
@@ -192,7 +194,9 @@ def money(text: str) -> list[Money]:
         if pm:
             word = pm.group("p").lower()
             period = next((name for name, stems in _PERIODS if word.startswith(stems)), None)
-        out.append(Money(m.group().strip(), amount, currency, period))
+        raw = m.group()
+        lead = len(raw) - len(raw.lstrip())
+        out.append(Money(raw.strip(), amount, currency, period, m.start() + lead, m.start() + lead + len(raw.strip())))
         taken.append((m.start(), m.end()))
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Any, Iterable, Protocol, Sequence
 
 from .normalize import Folded, Token, word_key
 from .patterns import Match, PatternSet
@@ -54,6 +54,19 @@ def _negative_word(key: str) -> bool:
     return key.startswith(_TG_NEG) and len(key) >= 5
 
 
+def money_token_indexes(toks: list[Token], folded: Folded, money: Sequence[Any]) -> frozenset[int]:
+    """Indexes of the tokens that fall inside extracted money amounts (for `$` pattern terms)."""
+    if not money:
+        return frozenset()
+    spans = [(m.start, m.end) for m in money]
+    out = set()
+    for i, t in enumerate(toks):
+        a, b = folded.span(t.start, t.end)
+        if any(a < e and s < b for s, e in spans):
+            out.add(i)
+    return frozenset(out)
+
+
 @dataclass(frozen=True, slots=True)
 class FlagHit:
     rule_id: str
@@ -68,6 +81,7 @@ class FlagEngine:
 
     def __init__(self, rules: Iterable[RuleLike]):
         self.rules = {r.id: r for r in rules}
+        self._money_rules = [r for r in self.rules.values() if getattr(r, "money_min", None)]
         self.patterns = PatternSet()
         self.negations = PatternSet()
         for rule in self.rules.values():
@@ -78,15 +92,23 @@ class FlagEngine:
                 for p in patterns:
                     self.negations.add(p, rule.id)
 
-    def detect(self, toks: list[Token], folded: Folded, kind: str | None = None) -> list[FlagHit]:
-        """First non-negated hit of every rule that applies to `kind` (all rules when kind is None)."""
+    def detect(self, toks: list[Token], folded: Folded, kind: str | None = None,
+               money: Sequence[Any] = ()) -> list[FlagHit]:
+        """First non-negated hit of every rule that applies to `kind` (all rules when kind is None).
+
+        `money`: the amounts extracted from the text (extract.Money), for `$` terms and `money_min` rules."""
         if not toks:
             return []
+        money_tokens = money_token_indexes(toks, folded, money)
         negs: dict[str, list[Match]] = {}
-        for m in self.negations.search(toks, folded):
+        for m in self.negations.search(toks, folded, money_tokens):
             negs.setdefault(m.payload, []).append(m)
         hits: dict[str, FlagHit] = {}
-        for m in self.patterns.search(toks, folded):
+        for rule_id, amount in self._money_hits(money):
+            if rule_id not in hits and (kind is None or kind in self.rules[rule_id].kinds):
+                hits[rule_id] = FlagHit(rule_id, amount.start, amount.end, folded.original[amount.start:amount.end],
+                                        "money_min")
+        for m in self.patterns.search(toks, folded, money_tokens):
             rule = self.rules[m.payload]
             if rule.id in hits or (kind is not None and kind not in rule.kinds):
                 continue
@@ -95,6 +117,15 @@ class FlagEngine:
             a, b = folded.span(m.start, m.end)
             hits[rule.id] = FlagHit(rule.id, a, b, folded.original[a:b], m.pattern)
         return list(hits.values())
+
+    def _money_hits(self, money: Sequence[Any]):
+        for rule in self._money_rules:
+            for amount in money:
+                limits = rule.money_min.get(amount.period or "month", {})
+                limit = limits.get(amount.currency)
+                if limit is not None and amount.amount >= limit:
+                    yield rule.id, amount
+                    break
 
     @staticmethod
     def _same_clause(folded: Folded, a: int, b: int) -> bool:

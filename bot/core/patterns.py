@@ -1,8 +1,8 @@
 """Compiled multi-pattern word matching, robust to inflection and script.
 
 Patterns use the NGO-friendly syntax of content/red_flags/README.md: words in order, `stem*` for any
-ending, `*` for exactly one word, up to `max_gap` other words between two pattern words, `re:` for a
-regular expression. All patterns of a set are compiled once into a dictionary keyed by the phonetic key
+ending, `*` for exactly one word, `$` for a money amount, up to `max_gap` other words between two pattern
+words, `re:` for a regular expression. All patterns of a set are compiled once into a dictionary keyed by the phonetic key
 of their first word (exact words) or by their first stem (stems, probed by length), so a message costs
 one dictionary probe per word and stem length instead of one regex scan per pattern.
 """
@@ -27,10 +27,13 @@ class Term:
     key: str
     prefix: bool = False
     wildcard: bool = False
+    money: bool = False  # `$`: a word that is part of a money amount ("500$", "2 млн сум")
 
-    def matches(self, token_key: str) -> bool:
+    def matches(self, token_key: str, index: int, money: frozenset[int]) -> bool:
         if self.wildcard:
             return True
+        if self.money:
+            return index in money
         if self.prefix:
             return token_key.startswith(self.key)
         return token_key == self.key
@@ -68,6 +71,9 @@ def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
         if raw == "*":
             terms.append(Term("", wildcard=True))
             continue
+        if raw == "$":
+            terms.append(Term("", money=True))
+            continue
         prefix = raw.endswith("*")
         word = fold_text(raw.rstrip("*")).strip("'")
         parts = re.findall(r"[\w']+", word)
@@ -84,6 +90,8 @@ def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
         terms.append(Term(k, prefix=prefix))
     if terms[0].wildcard:
         raise PatternError("a pattern cannot start with a lone *")
+    if all(t.money or t.wildcard for t in terms):
+        raise PatternError("a pattern needs at least one word besides $ and *")
     return tuple(terms)
 
 
@@ -96,17 +104,22 @@ class PatternSet:
     _prefix: dict[str, list[Pattern]] = field(default_factory=dict)
     _prefix_lengths: list[int] = field(default_factory=list)
     _regexes: list[tuple[re.Pattern[str], str, Any]] = field(default_factory=list)
+    _money_first: list[Pattern] = field(default_factory=list)  # patterns that start with `$`
     count: int = 0
+    _memo: dict[str, list[Pattern]] = field(default_factory=dict)
 
     def add(self, text: str, payload: Any) -> None:
         parsed = parse_pattern(text)
         self.count += 1
+        self._memo.clear()
         if isinstance(parsed, re.Pattern):
             self._regexes.append((parsed, text, payload))
             return
         pattern = Pattern(text, parsed, payload)
         first = parsed[0]
-        if first.prefix:
+        if first.money:
+            self._money_first.append(pattern)
+        elif first.prefix:
             self._prefix.setdefault(first.key, []).append(pattern)
             if len(first.key) not in self._prefix_lengths:
                 self._prefix_lengths.append(len(first.key))
@@ -115,32 +128,53 @@ class PatternSet:
             self._exact.setdefault(first.key, []).append(pattern)
 
     def _candidates(self, key: str) -> list[Pattern]:
+        """Patterns whose first word can match a word with this key (memoised: words repeat a lot)."""
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
         found = list(self._exact.get(key, ()))
         for n in self._prefix_lengths:
             if n > len(key):
                 break
             found.extend(self._prefix.get(key[:n], ()))
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[key] = found
         return found
 
-    def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int) -> int | None:
+    def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int, money: frozenset[int]) -> int | None:
         """Index of the token matching the last term, trying later terms after each gap; None if no match."""
         if not terms:
             return i
         term = terms[0]
         limit = min(len(toks), i + 2 + (0 if term.wildcard else self.max_gap))
         for j in range(i + 1, limit):
-            if term.matches(toks[j].key):
-                end = self._extend(terms[1:], toks, j)
+            if term.matches(toks[j].key, j, money):
+                if term.money:  # a money amount spans several words: continue after its last one
+                    while j + 1 < len(toks) and j + 1 in money:
+                        j += 1
+                end = self._extend(terms[1:], toks, j, money)
                 if end is not None:
                     return end
         return None
 
-    def search(self, toks: list[Token], folded: Folded | None = None) -> list[Match]:
-        """All pattern matches in a tokenised text, in text order (one per pattern and start token)."""
+    def search(self, toks: list[Token], folded: Folded | None = None,
+               money: frozenset[int] = frozenset()) -> list[Match]:
+        """All pattern matches in a tokenised text, in text order (one per pattern and start token).
+
+        `money`: indexes of the tokens that belong to money amounts, for `$` terms."""
         matches: list[Match] = []
+        candidates = self._candidates
         for i, tok in enumerate(toks):
-            for pattern in self._candidates(tok.key):
-                last = self._extend(pattern.terms[1:], toks, i)
+            found = candidates(tok.key)
+            if i in money and self._money_first and (i == 0 or i - 1 not in money):
+                found = found + self._money_first
+            for pattern in found:
+                first = i
+                if pattern.terms[0].money:
+                    while first + 1 < len(toks) and first + 1 in money:
+                        first += 1
+                last = self._extend(pattern.terms[1:], toks, first, money)
                 if last is not None:
                     matches.append(Match(pattern.payload, pattern.source, i, last, tok.start, toks[last].end))
         if self._regexes and folded is not None:

@@ -209,7 +209,7 @@ class Checker:
         country = country.upper() if country else None
         ents = ex.extract(text, toks, folded, self.country_matcher, country)
         offer_kind = kind or self.detect_kind(toks, folded)
-        hits = self.engine.detect(toks, folded)
+        hits = self.engine.detect(toks, folded, money=ents.money)
         if kind:  # the user said what kind of offer it is: keep its rules, and every high-severity rule
             hits = [h for h in hits if kind in self.rule_by_id[h.rule_id].kinds
                     or self.rule_by_id[h.rule_id].severity == "high"]
