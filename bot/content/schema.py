@@ -56,8 +56,11 @@ class RedFlagRule(Strict):
     advice: Localized
     # Amounts that are unrealistic on their face, per period and currency: {month: {USD: 2500, ...}}.
     money_min: dict[Literal["month", "week", "day", "hour"], dict[str, float]] = Field(default_factory=dict)
+    # An amount with no period ("3000$") counts only after one of these words (salary, oylik…), so that a
+    # price or a fee is not read as pay.
+    money_context: dict[Locale, list[str]] = Field(default_factory=dict)
 
-    _patterns_ok = field_validator("patterns", "negations")(_check_patterns)
+    _patterns_ok = field_validator("patterns", "negations", "money_context")(_check_patterns)
 
     @field_validator("explanation", "advice")
     @classmethod

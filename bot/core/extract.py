@@ -125,7 +125,7 @@ _CURRENCIES = {
     "USD": r"\$|usd|us\$|доллар\w*|долл\.?|dollar\w*|доллор\w*|долар\w*|бакс\w*|у\.\s?е\.?",
     "EUR": r"€|eur|евро|euro\w*|yevro",
     "KZT": r"₸|тг\.?|тенге|теңге|tenge|tg",
-    "UZS": r"сум\w*|сўм\w*|so'm\w*|som\b|sum\b|uzs",
+    "UZS": r"сум\w*|сўм\w*|so['‘’ʻ`]m\w*|som\b|sum\b|uzs",
     "KGS": r"сом\b|сома|сомов|kgs",
     "TJS": r"сомон\w*|somoni\w*|tjs",
     "RUB": r"₽|руб\w*|rub\w*|р\.",
@@ -144,13 +144,22 @@ _SYMBOLS = {"USD": r"\$|usd|us\$", "EUR": r"€|eur", "GBP": r"£|gbp", "KZT": r
             "TRY": r"₺", "JPY": r"¥", "AED": r"aed"}
 _MONEY_BEFORE = re.compile(rf"(?:{'|'.join(f'(?P<{c}>{p})' for c, p in _SYMBOLS.items())})\s?{_NUM}(?:\s?{_MULT})?",
                            re.IGNORECASE)
+_PERIOD_WORDS = (r"month\w*|мес\w*|mes\w*|nedel\w*|den\b|chas\w*|oy\w*|ой\w*|ай\w*|моҳ\w*|mo\b|week\w*|недел\w*|hafta\w*|ҳафта\w*|апта\w*|"
+                 r"жума\w*|day|days|daily|день|дн\w*|сутки|kun\w*|кун\w*|күн\w*|рӯз\w*|hour\w*|час\w*|soat\w*|"
+                 r"сағ\w*|саат\w*|соат\w*|hr\b|h\b|year\w*|год\w*|yil\w*|жыл\w*|сол\w*")
 _PERIOD_RE = re.compile(
-    r"^\s*(?:/|в|per|a|за|в\s+|dar\s+як|дар\s+як)?\s*(?P<p>month\w*|мес\w*|oy\w*|ай\w*|моҳ\w*|mo\b|"
-    r"day|день|дн\w*|kun\w*|күн\w*|рӯз\w*|hour\w*|час\w*|soat\w*|сағ\w*|саат\w*|соат\w*|hr\b|h\b)",
-    re.IGNORECASE,
-)
-_PERIODS = (("month", ("mon", "mo", "мес", "oy", "ай", "моҳ")), ("day", ("day", "ден", "дн", "kun", "күн", "рӯз")),
-            ("hour", ("hour", "hr", "h", "час", "soat", "сағ", "саат", "соат")))
+    rf"^(?:\s?[-–—]\s?\d[\d \u00a0.,]*\s?)?\s*(?:/|в|v|per|a|за|za|dar\s+як|дар\s+як)?\s*(?P<p>{_PERIOD_WORDS})",
+    re.IGNORECASE)
+_PERIOD_BEFORE_RE = re.compile(
+    rf"(?:в|v|per|a|за|za|дар\s+як|har)\s+(?P<p>{_PERIOD_WORDS})\W{{0,3}}(?:от|ot|to|то|from|dan)?\s*$"
+    rf"|(?P<q>oyiga|oylik|ойига|ойлик|айына|айлык|айлығы|kuniga|кунига|күніне|күнүнө|haftasiga|ҳафтасига|"
+    rf"аптасына|жумасына|моҳона|рӯзона|ҳафтаина|daily|weekly|monthly)\W{{0,3}}(?:от|ot|to|то|from|dan)?\s*$",
+    re.IGNORECASE)
+_PERIODS = (("year", ("year", "год", "yil", "жыл", "сол")),
+            ("week", ("week", "недел", "nedel", "hafta", "ҳафта", "апта", "жума")),
+            ("month", ("mon", "mo", "мес", "mes", "oy", "ой", "ай", "моҳ")),
+            ("day", ("day", "daily", "ден", "den", "дн", "сутки", "kun", "кун", "күн", "рӯз")),
+            ("hour", ("hour", "hr", "h", "час", "chas", "soat", "сағ", "саат", "соат")))
 
 
 @dataclass(slots=True)
@@ -191,8 +200,15 @@ def money(text: str) -> list[Money]:
             continue
         period = None
         pm = _PERIOD_RE.match(text[m.end(): m.end() + 20])
+        if pm is None:
+            pm = _PERIOD_BEFORE_RE.search(text[max(0, m.start() - 24): m.start()])
         if pm:
-            word = pm.group("p").lower()
+            word = (pm.group("p") or pm.groupdict().get("q") or "").lower()
+            word = {"daily": "day", "weekly": "week", "monthly": "month", "oyiga": "oy", "oylik": "oy",
+                    "ойига": "ой", "ойлик": "ой", "айына": "ай", "айлык": "ай", "айлығы": "ай", "kuniga": "kun",
+                    "кунига": "кун", "күніне": "күн", "күнүнө": "күн", "haftasiga": "hafta", "ҳафтасига": "ҳафта",
+                    "аптасына": "апта", "жумасына": "жума", "моҳона": "моҳ", "рӯзона": "рӯз",
+                    "ҳафтаина": "ҳафта"}.get(word, word)
             period = next((name for name, stems in _PERIODS if word.startswith(stems)), None)
         raw = m.group()
         lead = len(raw) - len(raw.lstrip())

@@ -27,23 +27,24 @@ class RuleLike(Protocol):
     negations: dict[str, list[str]]
 
 
+# "free"/"бесплатно" are deliberately absent: "Yo'l bepul, keyin oyligingizdan ushlab…" is the scam itself.
+# Rules that a "free" really negates (upfront_fee) list it in their own `negations`.
 NEGATE_BEFORE = {word_key(w) for w in (
-    "no not never none without free non zero dont don't doesn't isn't aren't won't "
-    "без не нет ни никаких никакой никогда бесплатно ноль "
-    "жоқ ешқандай ешбір тегін "
-    "hech hechqanday bepul "
-    "эч эчқандай бепул "
-    "эч кандай эч бир акысыз "
-    "бе ҳеҷ ҳеҷ гуна ройгон").split()}
+    "no not never none without non zero dont don't doesn't isn't aren't won't "
+    "без не нет ни никаких никакой никогда ноль "
+    "жоқ ешқандай ешбір "
+    "hech hechqanday "
+    "эч эчқандай "
+    "эч кандай эч бир "
+    "бе ҳеҷ ҳеҷ гуна").split()}
 NEGATE_AFTER = {word_key(w) for w in (
-    "not none no free нет не отсутствует отсутствуют бесплатно бесплатная бесплатный "
-    "жоқ емес тегін yo'q emas bepul йўқ эмас бепул жок эмес акысыз нест не ройгон").split()}
+    "not none no нет не отсутствует отсутствуют "
+    "жоқ емес yo'q emas йўқ эмас жок эмес нест не").split()}
 # Negative verb endings (on phonetic keys): kk -майды/-мейді/-байды/-пайды, -майсыз…; ky -байт/-бейт/-пайт…;
 # uz -maydi/-maysiz/-masdan.
 _NEG_VERB = re.compile(r"(?:ma|me|ba|be|pa|pe|mo|bo|po)i(?:di|t|siz|sin|miz|min|z|s)$|masdan$|mastan$")
 # Tajik negative verbs start with на-/не-: намегирем, нагирифта, напардозед, набояд.
 _TG_NEG = ("name", "nami", "nagir", "napar", "nabo", "nadod", "nadih", "nakun", "nest")
-_CLAUSE_BREAK = re.compile(r"[.!?;\n•]|\s[-–—]\s")
 
 
 def _negative_word(key: str) -> bool:
@@ -82,6 +83,11 @@ class FlagEngine:
     def __init__(self, rules: Iterable[RuleLike]):
         self.rules = {r.id: r for r in rules}
         self._money_rules = [r for r in self.rules.values() if getattr(r, "money_min", None)]
+        self.money_context = PatternSet()
+        for rule in self._money_rules:
+            for patterns in getattr(rule, "money_context", {}).values():
+                for p in patterns:
+                    self.money_context.add(p, rule.id)
         self.patterns = PatternSet()
         self.negations = PatternSet()
         for rule in self.rules.values():
@@ -104,7 +110,7 @@ class FlagEngine:
         for m in self.negations.search(toks, folded, money_tokens):
             negs.setdefault(m.payload, []).append(m)
         hits: dict[str, FlagHit] = {}
-        for rule_id, amount in self._money_hits(money):
+        for rule_id, amount in self._money_hits(money, toks, folded):
             if rule_id not in hits and (kind is None or kind in self.rules[rule_id].kinds):
                 hits[rule_id] = FlagHit(rule_id, amount.start, amount.end, folded.original[amount.start:amount.end],
                                         "money_min")
@@ -118,28 +124,32 @@ class FlagEngine:
             hits[rule.id] = FlagHit(rule.id, a, b, folded.original[a:b], m.pattern)
         return list(hits.values())
 
-    def _money_hits(self, money: Sequence[Any]):
+    def _money_hits(self, money: Sequence[Any], toks: list[Token], folded: Folded):
+        if not self._money_rules or not money:
+            return
+        context_ends: dict[str, list[int]] = {}  # rule -> original-text offsets where a pay word ends
+        for m in self.money_context.search(toks, folded):
+            context_ends.setdefault(m.payload, []).append(folded.span(m.start, m.end)[1])
         for rule in self._money_rules:
+            ends = context_ends.get(rule.id, ())
             for amount in money:
-                limits = rule.money_min.get(amount.period or "month", {})
-                limit = limits.get(amount.currency)
+                if amount.period is None and not any(0 <= amount.start - e <= 40 for e in ends):
+                    continue  # no period and no pay word just before it: a price or a fee, not pay
+                limit = rule.money_min.get(amount.period or "month", {}).get(amount.currency)
                 if limit is not None and amount.amount >= limit:
                     yield rule.id, amount
                     break
-
-    @staticmethod
-    def _same_clause(folded: Folded, a: int, b: int) -> bool:
-        return not _CLAUSE_BREAK.search(folded.text, a, b) if a < b else True
 
     def _negated(self, m: Match, toks: list[Token], folded: Folded, rule_negs: Iterable[Match]) -> bool:
         for n in rule_negs:
             if n.first <= m.last + 1 and n.last >= m.first - 1:
                 return True
+        first_clause, last_clause = toks[m.first].clause, toks[m.last].clause
         for j in range(max(0, m.first - 2), m.first):
-            if toks[j].key in NEGATE_BEFORE and self._same_clause(folded, toks[j].end, m.start):
+            if toks[j].key in NEGATE_BEFORE and toks[j].clause == first_clause:
                 return True
         for j in range(m.last + 1, min(len(toks), m.last + 3)):
-            if not self._same_clause(folded, m.end, toks[j].start):
+            if toks[j].clause != last_clause:
                 break
             if _negative_word(toks[j].key):
                 return True

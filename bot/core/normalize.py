@@ -222,18 +222,32 @@ class Token:
     key: str
     start: int  # span in the folded text
     end: int
+    clause: int = 0  # clauses are separated by . , ; ! ? and line breaks (not by "2.500" or "1,200")
+    sentence: int = 0  # sentences only by . ; ! ? and line breaks
+
+
+CLAUSE_BREAK = re.compile(r"[!?;\n•]|[.,](?!\d)")
+SENTENCE_BREAK = re.compile(r"[!?;\n•]|\.(?!\d)")
 
 
 def tokens(folded: Folded) -> list[Token]:
-    """Word tokens of a folded text with their phonetic keys."""
+    """Word tokens of a folded text with their phonetic keys and clause numbers."""
     out = []
-    for m in WORD_RE.finditer(folded.text):
-        word = m.group()
+    text = folded.text
+    clause = sentence = 0
+    prev_end = 0
+    search = CLAUSE_BREAK.search
+    for m in WORD_RE.finditer(text):
         s, e = m.start(), m.end()
-        while s < e and folded.text[s] == "'":
+        while s < e and text[s] == "'":
             s += 1
-        while e > s and folded.text[e - 1] == "'":
+        while e > s and text[e - 1] == "'":
             e -= 1
         if s < e:
-            out.append(Token(word_key(folded.text[s:e]), s, e))
+            if out and search(text, prev_end, s):
+                clause += 1
+                if SENTENCE_BREAK.search(text, prev_end, s):
+                    sentence += 1
+            out.append(Token(word_key(text[s:e]), s, e, clause, sentence))
+            prev_end = e
     return out

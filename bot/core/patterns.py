@@ -142,18 +142,26 @@ class PatternSet:
         self._memo[key] = found
         return found
 
-    def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int, money: frozenset[int]) -> int | None:
-        """Index of the token matching the last term, trying later terms after each gap; None if no match."""
+    def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int, money: frozenset[int],
+                after_money: bool = False) -> int | None:
+        """Index of the token matching the last term, trying later terms after each gap; None if no match.
+
+        Pattern words stay within one clause ("без предоплаты, договор…" is not "без договора"), except
+        that a money amount may be joined to its word across a comma ("2500 сомонӣ, пешакӣ")."""
         if not terms:
             return i
         term = terms[0]
         limit = min(len(toks), i + 2 + (0 if term.wildcard else self.max_gap))
+        loose = after_money
+        here = toks[i].sentence if loose else toks[i].clause
         for j in range(i + 1, limit):
+            if (toks[j].sentence if loose else toks[j].clause) != here:
+                break
             if term.matches(toks[j].key, j, money):
                 if term.money:  # a money amount spans several words: continue after its last one
                     while j + 1 < len(toks) and j + 1 in money:
                         j += 1
-                end = self._extend(terms[1:], toks, j, money)
+                end = self._extend(terms[1:], toks, j, money, term.money)
                 if end is not None:
                     return end
         return None
@@ -174,7 +182,7 @@ class PatternSet:
                 if pattern.terms[0].money:
                     while first + 1 < len(toks) and first + 1 in money:
                         first += 1
-                last = self._extend(pattern.terms[1:], toks, first, money)
+                last = self._extend(pattern.terms[1:], toks, first, money, pattern.terms[0].money)
                 if last is not None:
                     matches.append(Match(pattern.payload, pattern.source, i, last, tok.start, toks[last].end))
         if self._regexes and folded is not None:
@@ -189,6 +197,7 @@ class PatternSet:
                 if m.end() <= m.start():
                     continue
                 first = next((k for k, t in enumerate(toks) if t.end > m.start()), len(toks) - 1)
-                last = max(first, next((k for k, t in enumerate(toks) if t.end >= m.end()), len(toks) - 1))
+                # the last word that starts inside the match (a match ending on "$" must not take the next word)
+                last = max(first, max((k for k, t in enumerate(toks) if t.start < m.end()), default=first))
                 out.append(Match(payload, source, first, last, m.start(), m.end()))
         return out

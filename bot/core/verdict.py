@@ -86,8 +86,11 @@ class Checker:
     # --- pieces ---
     def detect_kind(self, toks, folded) -> str | None:
         counts: dict[str, int] = {}
+        voted: set[tuple[str, int]] = set()
         for m in self.kind_matcher.search(toks, folded):
-            counts[m.payload] = counts.get(m.payload, 0) + 1
+            if (m.payload, m.first) not in voted:  # one vote per kind per word, however many cues list it
+                voted.add((m.payload, m.first))
+                counts[m.payload] = counts.get(m.payload, 0) + 1
         if not counts:
             return None
         order = list(REGISTRY_KIND)
@@ -170,6 +173,20 @@ class Checker:
                     break
         return hits
 
+    def _contact_flags(self, text: str, ents: ex.Entities, already: set[str]) -> list[FlagHit]:
+        """A Telegram handle or link is the only way to reach them: no phone, no website."""
+        rid = "messenger_only_contact"
+        if rid in already or rid not in self.rule_by_id or not ents.telegram or ents.phones or ents.urls:
+            return []
+        handle = ents.telegram[0].lstrip("@").split("/")[-1]
+        start = text.casefold().find(handle.casefold())
+        if start < 0:
+            return []
+        if text[start - 1:start] == "@":
+            start -= 1
+        end = text.casefold().find(handle.casefold(), start) + len(handle)
+        return [FlagHit(rid, start, end, text[start:end], "contacts")]
+
     def _hotlines(self, locale: str, country: str | None, destinations: list[str]) -> list[dict[str, Any]]:
         wanted = [c for c in [*destinations, country] if c] + ["INT"]
         out = []
@@ -215,6 +232,7 @@ class Checker:
                     or self.rule_by_id[h.rule_id].severity == "high"]
         agencies = self.lookup_agencies(text, ents, today, country, toks, folded)
         hits += self._registry_flags(text, agencies)
+        hits += self._contact_flags(text, ents, {h.rule_id for h in hits})
         flags = []
         for h in hits:
             rule = self.rule_by_id[h.rule_id]
