@@ -197,7 +197,7 @@ _REPEATS = re.compile(r"(.)\1+")
 _HAS_LATIN = re.compile(r"[a-zçşğıöüéáóúńǵý]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def word_key(word: str) -> str:
     """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
     if _HAS_LATIN.search(word):
@@ -226,28 +226,34 @@ class Token:
     sentence: int = 0  # sentences only by . ; ! ? and line breaks
 
 
-CLAUSE_BREAK = re.compile(r"[!?;\n•]|[.,](?!\d)")
-SENTENCE_BREAK = re.compile(r"[!?;\n•]|\.(?!\d)")
+CLAUSE_BREAK = re.compile(r"[!?;\n•]|[.,](?!\d)")  # a match other than "," also ends a sentence
 
 
 def tokens(folded: Folded) -> list[Token]:
     """Word tokens of a folded text with their phonetic keys and clause numbers."""
     out = []
     text = folded.text
+    # Break positions found once; each token then only compares its start with the next break.
+    breaks = [(m.start(), m.group() != ",") for m in CLAUSE_BREAK.finditer(text)]
+    breaks.append((len(text) + 1, False))
+    b = 0
     clause = sentence = 0
-    prev_end = 0
-    search = CLAUSE_BREAK.search
     for m in WORD_RE.finditer(text):
         s, e = m.start(), m.end()
-        while s < e and text[s] == "'":
-            s += 1
-        while e > s and text[e - 1] == "'":
-            e -= 1
-        if s < e:
-            if out and search(text, prev_end, s):
+        if text[s] == "'" or text[e - 1] == "'":
+            while s < e and text[s] == "'":
+                s += 1
+            while e > s and text[e - 1] == "'":
+                e -= 1
+            if s >= e:
+                continue
+        if breaks[b][0] < s:
+            hard = False
+            while breaks[b][0] < s:
+                hard |= breaks[b][1]
+                b += 1
+            if out:
                 clause += 1
-                if SENTENCE_BREAK.search(text, prev_end, s):
-                    sentence += 1
-            out.append(Token(word_key(text[s:e]), s, e, clause, sentence))
-            prev_end = e
+                sentence += hard
+        out.append(Token(word_key(text[s:e]), s, e, clause, sentence))
     return out

@@ -44,6 +44,9 @@ class Pattern:
     source: str
     terms: tuple[Term, ...]
     payload: Any
+    # Keys (or stems) every later word needs somewhere in the text: a cheap set test rejects most
+    # candidates before the positional walk.
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,17 @@ class Match:
     last: int
     start: int  # span in the folded text
     end: int
+
+
+def _keys_and_stems(toks: list[Token]) -> set[str]:
+    """Every token key and all its prefixes: whatever a later pattern word (exact or stem) can match."""
+    present: set[str] = set()
+    for t in toks:
+        k = t.key
+        if k not in present:
+            present.add(k)
+            present.update(k[:n] for n in range(1, len(k)))
+    return present
 
 
 def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
@@ -115,7 +129,8 @@ class PatternSet:
         if isinstance(parsed, re.Pattern):
             self._regexes.append((parsed, text, payload))
             return
-        pattern = Pattern(text, parsed, payload)
+        required = tuple(t.key for t in parsed[1:] if not (t.wildcard or t.money))
+        pattern = Pattern(text, parsed, payload, required)
         first = parsed[0]
         if first.money:
             self._money_first.append(pattern)
@@ -173,11 +188,17 @@ class PatternSet:
         `money`: indexes of the tokens that belong to money amounts, for `$` terms."""
         matches: list[Match] = []
         candidates = self._candidates
+        present: set[str] | None = None
         for i, tok in enumerate(toks):
             found = candidates(tok.key)
             if i in money and self._money_first and (i == 0 or i - 1 not in money):
                 found = found + self._money_first
             for pattern in found:
+                if pattern.required:
+                    if present is None:
+                        present = _keys_and_stems(toks)
+                    if not all(k in present for k in pattern.required):
+                        continue
                 first = i
                 if pattern.terms[0].money:
                     while first + 1 < len(toks) and first + 1 in money:

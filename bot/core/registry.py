@@ -241,6 +241,7 @@ class Registry:
     _owner: array = field(default_factory=lambda: array("i"))  # name entry -> agency index
     _blocks: dict[str, array] = field(default_factory=dict)  # blocking key -> name entries
     _longest: int = 1  # words in the longest name key, for scanning texts
+    _first_words: set[str] = field(default_factory=set)  # first word of every name key
 
     @classmethod
     def build(cls, agencies: list[Agency]) -> "Registry":
@@ -266,6 +267,7 @@ class Registry:
                 continue
             entry = len(self._names)
             self._longest = max(self._longest, k.count(" ") + 1)
+            self._first_words.add(k.split(" ", 1)[0])
             self._names.append(k)
             self._owner.append(i)
             _put(self._by_key, k, entry)
@@ -335,7 +337,11 @@ class Registry:
         found = []
         n = len(keys)
         i = 0
+        first_words = self._first_words
         while i < n:
+            if keys[i] not in first_words:
+                i += 1
+                continue
             hit = None
             for length in range(min(self._longest, n - i), 0, -1):
                 k = " ".join(keys[i:i + length])
