@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..core.registry import Registry, RegistryError, load as load_registry, registry_files
+from ..core.registry import Registry, RegistryError, registry_files
+from .registry_cache import load_registry
 from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, RedFlagRule
 from .yamlfile import ContentError, line_of, load_yaml
 
@@ -76,7 +77,7 @@ def _fingerprint(paths: list[Path]) -> str:
 
 
 def load_content(directory: Path | None = None, extra_registries: list[Path] = (),
-                 with_registry: bool = True) -> Content:
+                 with_registry: bool = True, use_cache: bool = True) -> Content:
     """Load all content under `directory` (default: the repository's content/)."""
     directory = Path(directory or DEFAULT_DIR)
     content = Content(directory)
@@ -112,7 +113,7 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
                 setattr(content, name.removesuffix(".yml"), value)
     reg_paths = registry_files(directory / "registries") + [Path(p) for p in extra_registries]
     if with_registry:
-        registry, reg_errors = load_registry(reg_paths)
+        registry, reg_errors = load_registry(reg_paths, use_cache=use_cache)
         content.registry = registry
         errors.extend(ContentError(e.file, e.line, e.field, e.message) for e in reg_errors)
     all_files = rule_files + [directory / n for n in singles] + reg_paths

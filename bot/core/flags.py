@@ -121,6 +121,11 @@ class FlagEngine:
             if rule.negatable and self._negated(m, toks, folded, negs.get(rule.id, ())):
                 continue
             a, b = folded.span(m.start, m.end)
+            for amount in money:  # quote a whole amount ("200$"), not just its digits
+                if amount.start < b <= amount.end:
+                    b = amount.end
+                if amount.start <= a < amount.end:
+                    a = amount.start
             hits[rule.id] = FlagHit(rule.id, a, b, folded.original[a:b], m.pattern)
         return list(hits.values())
 
