@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test bench check-python clean
+.PHONY: install demo test bench check-python clean rasa rasa-install rasa-train rasa-serve nlu-train nlu-eval
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Saqbol needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -20,13 +20,34 @@ install: $(STAMP)
 demo: install
 	$(PY) -m bot.demo
 
-## test: the whole test suite
+## test: the whole test suite (trains the Rasa sidecar first when Python 3.10 is available)
 test: install
+	@if [ -n "$$($(PY) -m nlu.rasa_sidecar python)" ]; then \
+		$(PY) -m nlu.rasa_sidecar train; \
+	else \
+		echo "NOTE: no Python 3.10 interpreter: the Rasa integration test will be SKIPPED (CI requires it)"; \
+	fi
 	$(PY) -m pytest
 
 ## bench: speed and memory figures (100,000-agency registry)
 bench: install
 	$(PY) bench/bench_check.py
+
+## rasa: install Rasa 3.6 in a cached Python 3.10 virtualenv and train it on nlu/ (cached by data hash)
+rasa: rasa-train
+rasa-install: install
+	$(PY) -m nlu.rasa_sidecar install
+rasa-train: install
+	$(PY) -m nlu.rasa_sidecar train
+## rasa-serve: run the Rasa NLU server on 127.0.0.1:5005 (SAQBOL_RASA_URL=http://127.0.0.1:5005)
+rasa-serve: install
+	$(PY) -m nlu.rasa_sidecar serve --port 5005
+
+## nlu-train / nlu-eval: the embedded classifier (seconds)
+nlu-train: install
+	$(PY) -m bot.cli nlu train
+nlu-eval: install
+	$(PY) -m bot.cli nlu eval nlu/tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache

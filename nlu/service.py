@@ -50,6 +50,9 @@ class NLU:
         if name != "emergency" and ranking.get("emergency", 0.0) >= EMERGENCY_MARGIN * confidence:
             result["intent"] = {"name": "emergency", "confidence": ranking["emergency"]}
             result["rule"] = "emergency_margin"
+        elif name != "emergency" and self.embedded.danger(text):
+            result["intent"] = {"name": "emergency", "confidence": max(ranking.get("emergency", 0.0), 0.5)}
+            result["rule"] = "danger_word"
         elif name not in ("check_offer", "emergency") and self.embedded.looks_like_offer(text[:MAX_CHARS]):
             result["intent"] = {"name": "check_offer", "confidence": max(ranking.get("check_offer", 0.0), 0.5)}
             result["rule"] = "offer_heuristic"
