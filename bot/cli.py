@@ -221,6 +221,39 @@ def content_validate(
         raise typer.Exit(2)
 
 
+@content_app.command("coverage")
+def content_coverage(
+    directory: Optional[Path] = typer.Argument(None, help="Content directory (default: content/)."),
+    details: bool = typer.Option(False, "--details", help="List every fallback and missing text."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per locale: texts present, falling back (uz_Cyrl -> uz -> ru -> en), missing, and unreviewed drafts.
+    Exits 2 when a text is missing in every locale."""
+    from .content.coverage import coverage
+
+    content = load_content(directory or load_settings().content_dir, with_registry=False)
+    for e in content.errors:
+        err.print(str(e), markup=False)
+    result, empty = coverage(content)
+    if as_json:
+        _print_json({"locales": {loc: {"direct": c.direct, "fallback": c.fallback, "missing": c.missing,
+                                       "unreviewed": c.unreviewed} for loc, c in result.items()},
+                     "missing_everywhere": empty})
+    else:
+        out.print(f"{'locale':8} {'direct':>7} {'fallback':>9} {'missing':>8} {'unreviewed':>11}", markup=False)
+        for loc, c in result.items():
+            out.print(f"{loc:8} {c.direct:7} {len(c.fallback):9} {len(c.missing):8} {c.unreviewed:11}", markup=False)
+            if details:
+                for item in c.fallback:
+                    out.print(f"    falls back: {item}", markup=False)
+                for item in c.missing:
+                    out.print(f"    MISSING: {item}", markup=False)
+        for item in empty:
+            err.print(f"missing in every locale: {item}", markup=False)
+    if empty or content.errors:
+        raise typer.Exit(2)
+
+
 def _nlu_model():
     from nlu.embedded import EmbeddedNLU
 

@@ -105,3 +105,17 @@ def _agency_line(a: dict[str, Any], _, m: Markup) -> str:
     if _is_sample(a.get("source_url")):
         line += "\n  " + m.bold(e(_("SAMPLE registry with fictional agencies — for demonstration only.")))
     return line
+
+
+def render_rights(topic: Any, locale: str, m: Markup = PLAIN, review: str = "machine-draft") -> str:
+    """One rights explainer screen: title, text, sources with the date they were checked."""
+    from .core.verdict import pick
+
+    _ = translator(locale)
+    e = m.escape
+    lines = [m.bold(e(pick(topic.title, locale))), "", e(pick(topic.text, locale).strip()), ""]
+    lines.append(e(_("Sources (checked {date}):").format(date=topic.checked.isoformat())))
+    lines += [f"• {m.link(e(src.title), src.url)}" for src in topic.sources]
+    if review != "reviewed":
+        lines.append(m.italic(e(_("Machine-drafted text, not yet reviewed by a lawyer or NGO."))))
+    return "\n".join(lines)

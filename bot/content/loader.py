@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..core.registry import Registry, RegistryError, registry_files
 from .registry_cache import load_registry
-from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, RedFlagRule
+from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, RedFlagRule, Rights
 from .yamlfile import ContentError, line_of, load_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -49,13 +49,15 @@ def _validate(model: type[M], path: Path, errors: list[ContentError]) -> M | Non
 
 
 @dataclass
-class Content:
+class Content:  # noqa: D101 — fields below say what each part is
     directory: Path
     rules: list[RedFlagRule] = field(default_factory=list)
     offer_kinds: OfferKinds | None = None
     advice: Advice | None = None
     countries: Countries | None = None
     hotlines: list[Hotline] = field(default_factory=list)
+    rights: dict[str, Rights] = field(default_factory=dict)  # country code or GENERAL -> explainer
+    reviews: dict[str, str] = field(default_factory=dict)  # file name -> review status
     registry: Registry = field(default_factory=Registry)
     errors: list[ContentError] = field(default_factory=list)
     version: str = ""
@@ -63,6 +65,14 @@ class Content:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def rights_topic(self, country: str | None, topic: str):
+        """The destination's explainer for a topic, or the general one."""
+        for key in (country, "GENERAL"):
+            r = self.rights.get(key or "")
+            if r is not None and topic in r.topics:
+                return r.topics[topic]
+        return None
 
 
 def _fingerprint(paths: list[Path]) -> str:
@@ -101,22 +111,38 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
     for rid in REGISTRY_RULES:
         if rule_files and rid not in seen:
             errors.append(ContentError(str(directory / "red_flags"), 0, "", f"rule '{rid}' is missing"))
+    for rule in content.rules:
+        content.reviews[f"red_flags/{rule.id}.yml"] = rule.review
     singles = {"offer_kinds.yml": OfferKinds, "advice.yml": Advice, "countries.yml": Countries,
-               "hotlines.yml": Hotlines}
+               "hotlines.yml": Hotlines, "emergency.yml": Hotlines}
     for name, model in singles.items():
         path = directory / name
         if path.exists():
             value = _validate(model, path, errors)
-            if value is not None and name == "hotlines.yml":
-                content.hotlines = list(value.hotlines)
-            elif value is not None:
+            if value is None:
+                continue
+            content.reviews[name] = value.review
+            if isinstance(value, Hotlines):
+                content.hotlines += list(value.hotlines)
+            else:
                 setattr(content, name.removesuffix(".yml"), value)
+    rights_files = sorted((directory / "rights").glob("*.yml"))
+    for path in rights_files:
+        value = _validate(Rights, path, errors)
+        if value is None:
+            continue
+        expected = "GENERAL" if path.stem.lower() == "general" else path.stem.upper()
+        if value.country != expected:
+            errors.append(ContentError(str(path), 1, "country", f"'{value.country}' in a file named {path.name}"))
+            continue
+        content.rights[value.country] = value
+        content.reviews[f"rights/{path.name}"] = value.review
     reg_paths = registry_files(directory / "registries") + [Path(p) for p in extra_registries]
     if with_registry:
         registry, reg_errors = load_registry(reg_paths, use_cache=use_cache)
         content.registry = registry
         errors.extend(ContentError(e.file, e.line, e.field, e.message) for e in reg_errors)
-    all_files = rule_files + [directory / n for n in singles] + reg_paths
+    all_files = rule_files + rights_files + [directory / n for n in singles] + reg_paths
     content.version = _fingerprint([p for p in all_files if p.exists()])
     # The registry index is hundreds of thousands of long-lived objects: move them out of the cyclic
     # GC's reach, or every full collection walks them all (a 250 ms pause in the middle of a check).

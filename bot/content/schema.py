@@ -86,6 +86,35 @@ class Advice(Strict):
     advice: dict[Literal["high", "medium", "low", "unknown", "not_found"], list[Localized]]
 
 
+TopicId = Literal["passport", "contract", "fees", "wages", "permits", "victims_rights", "trafficking_vs_smuggling",
+                  "passport_taken"]
+TOPICS = ("passport", "contract", "fees", "wages", "permits", "victims_rights", "trafficking_vs_smuggling",
+          "passport_taken")
+MAX_SCREEN = 900
+
+
+class RightsTopic(Strict):
+    title: Localized
+    text: Localized
+    sources: list[Source] = Field(min_length=1)
+    checked: date
+
+    @field_validator("text")
+    @classmethod
+    def _fits_one_screen(cls, value: Localized) -> Localized:
+        for loc, text in value.items():
+            if len(text) > MAX_SCREEN:
+                raise ValueError(f"{loc} text has {len(text)} characters; one screen is at most {MAX_SCREEN}")
+        return value
+
+
+class Rights(Strict):
+    country: str = Field(pattern=r"^([A-Z]{2}|GENERAL)$")
+    review: Review = "machine-draft"
+    checked: date | None = None  # optional file-level date; each topic carries its own
+    topics: dict[TopicId, RightsTopic]
+
+
 class Country(Strict):
     names: list[str] = Field(min_length=1)
 
@@ -127,13 +156,34 @@ class Hotline(Strict):
     note: Localized = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _numbers_look_like_numbers(self) -> "Hotline":
-        import re
-
+    def _numbers_are_numbers(self) -> "Hotline":
         for n in self.numbers:
-            if not re.fullmatch(r"\+?[0-9A-Z][0-9A-Z \-()]{1,20}", n):
-                raise ValueError(f"'{n}' does not look like a phone number")
+            number_type(n, None if self.country == "INT" else self.country)
         return self
+
+    def typed_numbers(self) -> list[dict[str, str]]:
+        """[{"number": "+903121571112", "display": "+90 312 157 11 12", "type": "e164"|"short_code"}]."""
+        region = None if self.country == "INT" else self.country
+        return [{"display": n, **dict(zip(("type", "number"), number_type(n, region)))} for n in self.numbers]
+
+
+def number_type(raw: str, region: str | None) -> tuple[str, str]:
+    """("e164", "+7…") for a full number valid in its region, ("short_code", "111") for a local short code;
+    ValueError for anything else."""
+    import re
+
+    import phonenumbers
+
+    digits = re.sub(r"[\s\-()]", "", raw)
+    if re.fullmatch(r"\d{2,6}", digits):
+        return "short_code", digits
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"'{raw}' is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"'{raw}' is not a valid phone number" + (f" in {region}" if region else ""))
+    return "e164", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Hotlines(Strict):

@@ -191,12 +191,15 @@ class Checker:
         wanted = [c for c in [*destinations, country] if c] + ["INT"]
         out = []
         for code in dict.fromkeys(wanted):
-            for h in self.hotlines:
-                if h.country == code:
-                    out.append({"country": h.country, "name": pick(h.name, locale), "numbers": list(h.numbers),
-                                "confidence": h.confidence, "source_url": h.source_url,
-                                "checked": h.checked.isoformat()})
-        return out[:5]
+            # Help lines first, then the single emergency number ("112") of the country.
+            lines = [h for h in self.hotlines if h.country == code]
+            help_lines = [h for h in lines if "emergency" not in h.purpose]
+            emergency = [h for h in lines if "emergency" in h.purpose and "police" not in h.purpose][:1]
+            for h in help_lines + emergency:
+                out.append({"country": h.country, "name": pick(h.name, locale), "numbers": list(h.numbers),
+                            "purpose": list(h.purpose), "confidence": h.confidence, "source_url": h.source_url,
+                            "checked": h.checked.isoformat()})
+        return out[:6]
 
     @staticmethod
     def _risk(flags: list[dict[str, Any]], substantive: bool) -> tuple[str, int]:
