@@ -89,6 +89,9 @@ def data_hash() -> str:
 
 
 def model_path() -> Path:
+    """SAQBOL_RASA_MODEL when set (a model trained elsewhere), else the cached model for this exact data."""
+    if os.environ.get("SAQBOL_RASA_MODEL"):
+        return Path(os.environ["SAQBOL_RASA_MODEL"])
     return rasa_home().parent / "rasa-models" / f"saqbol-nlu-{data_hash()}.tar.gz"
 
 
@@ -111,7 +114,7 @@ def train() -> Path:
 
 def serve_command(port: int = 5005, model: Path | None = None) -> list[str]:
     return [str(rasa_bin()), "run", "--enable-api", "-m", str(model or model_path()), "-i", "127.0.0.1",
-            "-p", str(port), "--log-level", "warning"]
+            "-p", str(port), "--quiet"]
 
 
 def main(argv: list[str]) -> None:
