@@ -117,6 +117,8 @@ class Rights(Strict):
 
 class Country(Strict):
     names: list[str] = Field(min_length=1)
+    display: Localized = Field(default_factory=dict)
+    destination: bool = False  # has its own rights explainer and appears in the destination menu
 
     @field_validator("names")
     @classmethod
