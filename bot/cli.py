@@ -152,6 +152,14 @@ def _print_verdict(v: dict[str, Any]) -> None:
         out.print(rest)
 
 
+@app.command()
+def chat(lang: Optional[str] = typer.Option(None, "--lang", help="Pre-select a language (e.g. kk).")) -> None:
+    """Talk to Saqbol in the terminal: the same conversation as the Telegram bot, no token needed."""
+    from .chat import main as chat_main
+
+    chat_main(lang)
+
+
 @registry_app.command("find")
 def registry_find(
     query: str = typer.Argument(..., help="Name in any script, licence no., tax id, phone or website."),

@@ -5,6 +5,8 @@ The agencies named below are from the fictional SAMPLE registry in content/regis
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.rule import Rule
 
@@ -42,6 +44,12 @@ def main() -> None:
     console.print(Rule())
     console.print("Try your own:  .venv/bin/saqbol check \"…offer text…\"   (or --json, --lang kk, --jsonl)",
                   markup=False)
+    if sys.stdin.isatty():
+        console.print("Now the conversation itself (the Telegram bot's dialogue in the terminal; /quit to leave):\n",
+                      markup=False)
+        from .chat import main as chat_main
+
+        chat_main()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def render_verdict(v: dict[str, Any], locale: str, m: Markup = PLAIN, details: b
     if flags:
         lines += ["", m.bold(e(_("Why we are worried:")))]
         for f in flags if details else flags[:3]:
-            lines.append(f"• «{m.italic(e(f['evidence']))}» — {e(f['explanation'])}")
+            quote = f"«{m.italic(e(f['evidence']))}» — " if f.get("evidence") not in (None, "", "…") else ""
+            lines.append(f"• {quote}{e(f['explanation'])}")
     if v["agencies"]:
         lines += ["", m.bold(e(_("Licensing registry:")))]
         for a in v["agencies"]:
@@ -90,7 +91,8 @@ def render_verdict(v: dict[str, Any], locale: str, m: Markup = PLAIN, details: b
 def _agency_line(a: dict[str, Any], _, m: Markup) -> str:
     e = m.escape
     if a["status"] == "not_found":
-        line = f"«{e(a['query'])}» — {m.bold(e(_(STATUS['not_found'])))}"
+        quoted = f"«{e(a['query'])}» — " if a.get("query") not in (None, "", "…") else ""
+        line = f"{quoted}{m.bold(e(_(STATUS['not_found'])))}"
         for s in a.get("similar") or ():
             line += "\n  " + e(_("A licensed agency with a similar name exists: {name}. It is not the same "
                                  "name — check the licence number and phone.").format(name=s["name"]))

@@ -1,0 +1,32 @@
+"""In-memory store for `saqbol chat` and the demo: same contract as Redis, nothing persisted."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+from typing import Any
+
+
+class MemoryStore:
+    def __init__(self, retention_days: int = 30):
+        self.ttl = retention_days * 86400
+        self._states: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.counters: Counter[str] = Counter()
+
+    async def get_state(self, user: str) -> dict[str, Any] | None:
+        found = self._states.get(user)
+        if found is None or found[0] < time.time():
+            self._states.pop(user, None)
+            return None
+        return copy.deepcopy(found[1])
+
+    async def set_state(self, user: str, state: dict[str, Any]) -> None:
+        self._states[user] = (time.time() + self.ttl, copy.deepcopy(state))
+
+    async def forget(self, user: str) -> None:
+        self._states.pop(user, None)
+
+    async def count(self, *keys: str) -> None:
+        for k in keys:
+            self.counters[k] += 1
