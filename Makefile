@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test bench check-python clean rasa rasa-install rasa-train rasa-serve nlu-train nlu-eval
+.PHONY: install demo test bench check-python clean redis-server rasa rasa-install rasa-train rasa-serve nlu-train nlu-eval
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Saqbol needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -20,8 +20,8 @@ install: $(STAMP)
 demo: install
 	$(PY) -m bot.demo
 
-## test: the whole test suite (trains the Rasa sidecar first when Python 3.10 is available)
-test: install
+## test: the whole test suite (installs redis-server; trains the Rasa sidecar when Python 3.10 is available)
+test: install redis-server
 	@if [ -n "$$($(PY) -m nlu.rasa_sidecar python)" ]; then \
 		$(PY) -m nlu.rasa_sidecar train; \
 	else \
@@ -48,6 +48,14 @@ nlu-train: install
 	$(PY) -m bot.cli nlu train
 nlu-eval: install
 	$(PY) -m bot.cli nlu eval nlu/tests
+
+## redis-server: the end-to-end tests start a real one (installed with apt-get when missing)
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "installing redis-server with apt-get"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+	@command -v redis-server >/dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -160,6 +160,17 @@ def chat(lang: Optional[str] = typer.Option(None, "--lang", help="Pre-select a l
     chat_main(lang)
 
 
+@app.command()
+def run() -> None:
+    """Run the Telegram bot (polling; webhook when SAQBOL_WEBHOOK_URL is set). Needs SAQBOL_TELEGRAM_TOKEN."""
+    from .telegram.app import run as run_bot
+
+    settings = load_settings()
+    if not settings.telegram_token:
+        _fail("SAQBOL_TELEGRAM_TOKEN is not set (try `saqbol chat` to talk to the bot without Telegram)")
+    run_bot(settings)
+
+
 @registry_app.command("find")
 def registry_find(
     query: str = typer.Argument(..., help="Name in any script, licence no., tax id, phone or website."),

@@ -31,6 +31,7 @@ OTHER_INPUT = {
     "document": N_("I can't open files here: please paste the text of the offer."),
     "location": N_("Thank you, but I don't need your location. Please don't share it here."),
     "group": N_("I only talk in private chats, to protect your privacy."),
+    "edited": N_("I saw you edited a message. Please send the new text as a new message."),
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
-from collections import Counter
-from typing import Any
+from collections import Counter, OrderedDict
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 
 class MemoryStore:
@@ -13,6 +15,8 @@ class MemoryStore:
         self.ttl = retention_days * 86400
         self._states: dict[str, tuple[float, dict[str, Any]]] = {}
         self.counters: Counter[str] = Counter()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def get_state(self, user: str) -> dict[str, Any] | None:
         found = self._states.get(user)
@@ -30,3 +34,17 @@ class MemoryStore:
     async def count(self, *keys: str) -> None:
         for k in keys:
             self.counters[k] += 1
+
+    async def first_time(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > 100_000:
+            self._seen.popitem(last=False)
+        return True
+
+    @asynccontextmanager
+    async def lock(self, user: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(user, asyncio.Lock())
+        async with lock:
+            yield

@@ -1,0 +1,95 @@
+"""python-telegram-bot wiring only: build the Application, register the one handler, run polling or webhook.
+
+Conversation state is not kept in PTB (no ConversationHandler, no persistence): it lives in the store, so
+several webhook workers behind a load balancer serve one bot; a per-user lock keeps each user's messages
+in order even with concurrent updates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.constants import ParseMode
+
+from ..chat import build_dialogue
+from ..config import Settings, load_settings
+from ..i18n import LOCALES, translator
+from ..storage.memory import MemoryStore
+from ..storage.resilient import ResilientStore
+from .bridge import Bridge
+
+log = logging.getLogger("saqbol")
+COMMANDS = {
+    "start": "Start", "menu": "Main menu", "check": "Check an offer", "rights": "My rights", "hotlines": "Hotlines",
+    "sos": "Help now (SOS)", "human": "Talk to a person", "language": "Language", "forget": "Delete my data",
+    "help": "Help",
+}
+
+
+async def set_commands(app: Application) -> None:
+    """Register the command list in every locale (Telegram shows the one matching the app language)."""
+    for locale in LOCALES:
+        _ = translator(locale)
+        commands = [BotCommand(c, _(label)) for c, label in COMMANDS.items()]
+        code = None if locale == "en" else locale.split("_")[0]
+        if locale == "uz_Cyrl":
+            continue  # Telegram has one "uz" language code; the Latin list serves it
+        try:
+            await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
+        except Exception as exc:  # a failed command list is cosmetic: keep running
+            log.warning("set_my_commands(%s) failed: %s", locale, type(exc).__name__)
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed, never the message text or who sent it."""
+    err = context.error
+    log.error("update failed: %s: %s", type(err).__name__, str(err)[:200] if err else "")
+
+
+def build_application(settings: Settings) -> Application:
+    if not settings.telegram_token:
+        raise SystemExit("SAQBOL_TELEGRAM_TOKEN is not set")
+    store = MemoryStore(settings.retention_days)
+    if settings.redis_url:
+        from ..storage.redis_store import RedisStore
+
+        store = RedisStore(settings.redis_url, settings.retention_days)
+    resilient = ResilientStore(store, settings.retention_days)
+    dialogue = build_dialogue(settings)
+    dialogue.store = resilient
+    secret = hashlib.sha256(b"saqbol-user-key:" + settings.telegram_token.encode()).digest()
+    bridge = Bridge(dialogue, resilient, secret)
+
+    builder = (ApplicationBuilder().token(settings.telegram_token)
+               .defaults(Defaults(parse_mode=ParseMode.HTML))
+               .rate_limiter(AIORateLimiter(max_retries=3))
+               .concurrent_updates(True)  # safe: the per-user lock keeps each user's updates in order
+               .post_init(set_commands))
+    if settings.telegram_base_url:
+        base = settings.telegram_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
+    app = builder.build()
+    app.add_handler(TypeHandler(Update, bridge.on_update))
+    app.add_error_handler(log_error)
+    app.bot_data["bridge"] = bridge
+    return app
+
+
+def run(settings: Settings | None = None) -> None:
+    settings = settings or load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token in URLs
+    app = build_application(settings)
+    updates = [u for u in Update.ALL_TYPES if u not in ("channel_post", "edited_channel_post")]
+    if settings.webhook_url:
+        host, _, port = settings.listen.rpartition(":")
+        path = urlparse(settings.webhook_url).path.lstrip("/") or "telegram"
+        app.run_webhook(listen=host or "127.0.0.1", port=int(port or 8080), url_path=path,
+                        webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                        allowed_updates=updates)
+    else:
+        app.run_polling(allowed_updates=updates, poll_interval=0.0, timeout=10)

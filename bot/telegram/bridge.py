@@ -1,0 +1,144 @@
+"""From a Telegram update to a dialogue event, and from dialogue replies to Telegram messages.
+
+Raw Telegram ids never leave this module: the dialogue, the store and the logs see only a keyed hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from ..dialogue import Dialogue, Event, Reply
+from ..i18n import translator
+
+log = logging.getLogger(__name__)
+RETRIES = 4
+
+
+def user_key(secret: bytes, telegram_id: int) -> str:
+    """Pseudonymous, stable user key: HMAC-SHA256 of the Telegram id (the secret never leaves the server)."""
+    return hmac.new(secret, str(telegram_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split at line breaks into parts under Telegram's limit (a single overlong line is cut hard)."""
+    parts, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def to_event(update: Update) -> Event | None:
+    """The dialogue event for an update, or None when there is nothing to answer (channel posts, etc.)."""
+    if update.callback_query is not None:
+        user = update.callback_query.from_user
+        return Event("button", update.callback_query.data or "", language_code=user.language_code if user else None)
+    if update.edited_message is not None:
+        msg = update.edited_message
+        return Event("other", "edited", language_code=msg.from_user.language_code if msg.from_user else None)
+    msg = update.message
+    if msg is None:
+        return None
+    lang = msg.from_user.language_code if msg.from_user else None
+    if msg.chat.type != "private":
+        return Event("other", "group", language_code=lang) if (msg.text or "").startswith("/") else None
+    text = msg.text or msg.caption
+    if msg.text and msg.text.startswith("/"):
+        return Event("command", msg.text.split()[0], language_code=lang)
+    if text:
+        origin = msg.forward_origin
+        source = None
+        if origin is not None:
+            chat = getattr(origin, "chat", None) or getattr(origin, "sender_chat", None)
+            if chat is not None:
+                source = " ".join(x for x in (chat.title, f"@{chat.username}" if chat.username else None) if x)
+            elif getattr(origin, "sender_user_name", None):
+                source = origin.sender_user_name
+            elif getattr(origin, "sender_user", None) is not None and origin.sender_user.username:
+                source = f"@{origin.sender_user.username}"
+        return Event("text", text, language_code=lang, forwarded_from=source)
+    for kind in ("sticker", "photo", "voice", "video_note", "audio", "video", "document", "location", "contact"):
+        if getattr(msg, kind, None):
+            return Event("other", {"video_note": "voice", "audio": "voice", "video": "photo",
+                                   "contact": "location"}.get(kind, kind), language_code=lang)
+    return Event("other", "unknown", language_code=lang)
+
+
+class Bridge:
+    def __init__(self, dialogue: Dialogue, store: Any, secret: bytes):
+        self.dialogue = dialogue
+        self.store = store
+        self.secret = secret
+
+    async def on_update(self, update: Update, context: Any) -> None:
+        if not await self.store.first_time(update.update_id):
+            return  # Telegram redelivered an update we already answered
+        event = to_event(update)
+        if update.callback_query is not None:
+            await _quietly(update.callback_query.answer())
+        if event is None or update.effective_user is None or update.effective_chat is None:
+            return
+        key = user_key(self.secret, update.effective_user.id)
+        async with self.store.lock(key):
+            replies = await self.dialogue.handle(key, event)
+            if getattr(self.store, "degraded", False):
+                state = await self.store.get_state(key) or {}
+                _ = translator(state.get("locale") or "ru")
+                replies.append(Reply(html.escape(_("Note: I can't save your place in the menu right now; your checks "
+                                                   "still work."))))
+        for reply in replies:
+            await self.send(context.bot, update.effective_chat.id, reply)
+
+    async def send(self, bot: Any, chat_id: int, reply: Reply) -> None:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data[:64]) for b in row]
+                                       for row in reply.buttons]) if reply.buttons else None
+        parts = split_message(reply.text)
+        for i, part in enumerate(parts):
+            await send_with_retry(bot.send_message, chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True),
+                                  reply_markup=markup if i == len(parts) - 1 else None)
+
+
+async def send_with_retry(method: Any, **kwargs: Any) -> Any:
+    """Call a Bot API method, waiting out flood limits and retrying network errors with backoff."""
+    delay = 0.5
+    for attempt in range(RETRIES):
+        try:
+            return await method(**kwargs)
+        except RetryAfter as exc:
+            wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+            await asyncio.sleep(float(wait))
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, (BadRequest, Forbidden)) or attempt == RETRIES - 1:
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
+    return await method(**kwargs)
+
+
+async def _quietly(coro: Any) -> None:
+    try:
+        await coro
+    except Exception as exc:  # an expired callback query must not stop the answer
+        log.info("callback answer failed: %s", type(exc).__name__)

@@ -1,0 +1,144 @@
+"""A fake Telegram Bot API on 127.0.0.1 for end-to-end tests: serves queued updates through getUpdates and
+records every method the bot calls. The real bot talks to it over HTTP through SAQBOL_TELEGRAM_BASE_URL."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+BOT = {"id": 424242, "is_bot": True, "first_name": "Saqbol", "username": "saqbol_test_bot",
+       "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._next_update = 1
+        self._next_message = 1000
+        self._cond = threading.Condition()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._handle()
+
+            def do_POST(self) -> None:
+                self._handle()
+
+            def _handle(self) -> None:
+                url = urlparse(self.path)
+                method = url.path.rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                ctype = self.headers.get("Content-Type", "")
+                params: dict[str, Any] = {}
+                if "json" in ctype and body:
+                    params = json.loads(body)
+                elif body:
+                    params = {k: v[0] for k, v in parse_qs(body).items()}
+                params.update({k: v[0] for k, v in parse_qs(url.query).items()})
+                result = api.respond(method, params)
+                payload = json.dumps({"ok": True, "result": result}).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the bot was stopped mid long-poll
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def start(self) -> "FakeBotAPI":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+    # --- what the bot sees -------------------------------------------------------------------------------------
+    def respond(self, method: str, params: dict[str, Any]) -> Any:
+        with self._cond:
+            if method != "getUpdates":
+                self.calls.append((method, params))
+                self._cond.notify_all()
+        if method == "getMe":
+            return BOT
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            deadline = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
+            with self._cond:
+                while True:
+                    ready = [u for u in self.updates if u["update_id"] >= offset]
+                    if ready or time.monotonic() >= deadline:
+                        return ready
+                    self._cond.wait(0.05)
+        if method in ("sendMessage", "editMessageText", "copyMessage"):
+            with self._cond:
+                self._next_message += 1
+                mid = self._next_message
+            return {"message_id": mid, "date": int(time.time()), "text": params.get("text", ""),
+                    "chat": {"id": int(params.get("chat_id", 0)), "type": "private"}}
+        return True
+
+    # --- what the test does ---------------------------------------------------------------------------------------
+    def _push(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        with self._cond:
+            uid = update_id if update_id is not None else self._next_update
+            self._next_update = max(self._next_update, uid + 1)
+            self.updates.append({"update_id": uid, **update})
+            self._cond.notify_all()
+        return uid
+
+    def user(self, user_id: int, language_code: str | None = "ru") -> dict[str, Any]:
+        u = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if language_code:
+            u["language_code"] = language_code
+        return u
+
+    def send_text(self, user_id: int, text: str, language_code: str | None = "ru", update_id: int | None = None,
+                  **extra: Any) -> int:
+        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "text": text,
+               "chat": {"id": user_id, "type": "private"}, "from": self.user(user_id, language_code), **extra}
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._push({"message": msg}, update_id)
+
+    def send_sticker(self, user_id: int) -> int:
+        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+               "from": self.user(user_id), "sticker": {"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1,
+                                                      "is_animated": False, "is_video": False, "type": "regular"}}
+        return self._push({"message": msg})
+
+    def press(self, user_id: int, data: str) -> int:
+        cq = {"id": str(time.time_ns()), "from": self.user(user_id), "chat_instance": "1", "data": data,
+              "message": {"message_id": 1, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+                          "text": "menu"}}
+        return self._push({"callback_query": cq})
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        with self._cond:
+            return [p for m, p in self.calls if m == "sendMessage" and (chat_id is None or int(p["chat_id"]) == chat_id)]
+
+    def wait_sent(self, chat_id: int, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [p for m, p in self.calls if m == "sendMessage" and int(p["chat_id"]) == chat_id]
+                if len(got) >= count or time.monotonic() >= deadline:
+                    return got
+                self._cond.wait(0.1)
