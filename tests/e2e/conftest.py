@@ -102,8 +102,8 @@ def redis_server(tmp_path):
 def bot_factory(api, tmp_path):
     started: list[BotProcess] = []
 
-    def make(redis_url: str | None) -> BotProcess:
-        bot = BotProcess(api, redis_url, tmp_path).start()
+    def make(redis_url: str | None, **env: str) -> BotProcess:
+        bot = BotProcess(api, redis_url, tmp_path, env).start()
         started.append(bot)
         return bot
     yield make

@@ -1,0 +1,74 @@
+"""RedisStore against a real redis-server: state with retention TTL, /forget, de-duplication, per-user lock."""
+
+import asyncio
+
+import pytest
+
+from bot.storage.redis_store import RedisStore
+from tests.e2e.conftest import RedisServer
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    server = RedisServer(tmp_path).start()
+    yield server.url
+    server.stop()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_state_roundtrip_ttl_and_forget(redis_url):
+    async def go():
+        store = RedisStore(redis_url, retention_days=2)
+        await store.set_state("abc", {"locale": "kk", "step": "menu"})
+        got = await store.get_state("abc")
+        ttl = await store.redis.ttl("saq:{u:abc}:state")
+        await store.forget("abc")
+        gone = await store.get_state("abc")
+        keys = [k async for k in store.redis.scan_iter("saq:{u:abc}:*")]
+        await store.close()
+        return got, ttl, gone, keys
+    got, ttl, gone, keys = run(go())
+    assert got == {"locale": "kk", "step": "menu"}
+    assert 2 * 86400 - 5 <= ttl <= 2 * 86400  # idle state expires after the retention period
+    assert gone is None and keys == []
+
+
+def test_updates_are_processed_once(redis_url):
+    async def go():
+        store = RedisStore(redis_url)
+        results = [await store.first_time(41), await store.first_time(41), await store.first_time(42)]
+        await store.close()
+        return results
+    assert run(go()) == [True, False, True]
+
+
+def test_lock_serialises_one_users_updates(redis_url):
+    async def go():
+        store_a, store_b = RedisStore(redis_url), RedisStore(redis_url)  # two workers
+        order = []
+
+        async def work(store, name):
+            async with store.lock("user-1"):
+                order.append(f"{name}-in")
+                await asyncio.sleep(0.05)
+                order.append(f"{name}-out")
+        await asyncio.gather(*(work(s, f"w{i}") for i, s in enumerate([store_a, store_b] * 3)))
+        await store_a.close()
+        await store_b.close()
+        return order
+    order = run(go())
+    assert all(order[i].endswith("-in") and order[i + 1] == order[i].replace("-in", "-out")
+               for i in range(0, len(order), 2)), order
+
+
+def test_counters_are_anonymous(redis_url):
+    async def go():
+        store = RedisStore(redis_url)
+        await store.count("risk:high", "flag:upfront_fee", "risk:high")
+        stats = await store.stats()
+        await store.close()
+        return stats
+    assert run(go()) == {"risk:high": 2, "flag:upfront_fee": 1}
