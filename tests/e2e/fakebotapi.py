@@ -74,6 +74,7 @@ class FakeBotAPI:
     def respond(self, method: str, params: dict[str, Any]) -> Any:
         with self._cond:
             if method != "getUpdates":
+                params["_t"] = time.perf_counter()
                 self.calls.append((method, params))
                 self._cond.notify_all()
         if method == "getMe":

@@ -1,0 +1,81 @@
+"""Bot throughput through the real stack: `saqbol run` (python-telegram-bot, polling) against the fake Bot
+API on 127.0.0.1 with a real redis-server. Prints updates/s, latency percentiles and the worker's RSS.
+
+Usage: python bench/bench_bot.py [--users 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import BotProcess, RedisServer  # noqa: E402
+from tests.e2e.fakebotapi import FakeBotAPI  # noqa: E402
+
+OFFER = "Работа в Корее! Оплата визы 500$ заранее, паспорт сдаёте работодателю на хранение. Пишите @korea_job"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--no-limit", action="store_true",
+                    help="disable the 30 messages/s Telegram rate limiter to measure handling capacity")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    redis = RedisServer(tmp).start()
+    api = FakeBotAPI().start()
+    bot = BotProcess(api, redis.url, tmp, {"SAQBOL_RATE_LIMIT": "0"} if args.no_limit else None).start()
+    try:
+        warm = 990000
+        api.send_text(warm, "/start")
+        if not api.wait_sent(warm, 1, timeout=90):
+            raise SystemExit("bot did not start:\n" + bot.output()[-2000:])
+        users = [1000 + i for i in range(args.users)]
+        for u in users:  # set the language first (not measured)
+            api.press(u, "lang:ru")
+        for u in users:
+            api.wait_sent(u, 2, timeout=60)
+        pushed: dict[int, float] = {}
+        base = {u: len(api.sent(u)) for u in users}
+        start = time.perf_counter()
+        total = 0
+        for u in users:  # a mix per user: two menu taps and one offer check
+            api.press(u, "menu:menu")
+            api.send_text(u, "/help")
+            api.send_text(u, OFFER)
+            pushed[u] = time.perf_counter()
+            total += 3
+        for u in users:
+            api.wait_sent(u, base[u] + 3, timeout=120)
+        replies = {u: api.sent(u)[base[u]:] for u in users}
+        wall = max(r[-1]["_t"] for r in replies.values()) - start
+        # latency per update: from the moment the user's three updates were queued to each reply
+        lat = sorted((r["_t"] - pushed[u]) * 1000 for u in users for r in replies[u])
+        print(f"bot: {total} updates answered in {wall:.2f} s -> {total / wall:.0f} updates/s "
+              f"(1 worker, polling, Redis, rate limiter {'off' if args.no_limit else 'on'}; "
+              f"two menu taps + one offer check per user)")
+        print(f"bot: latency from queueing to reply p50 {statistics.median(lat):.0f} ms, "
+              f"p99 {lat[int(0.99 * (len(lat) - 1))]:.0f} ms (includes waiting behind the whole burst)")
+        print(f"bot: worker peak RSS {rss_mb(bot.proc.pid):.0f} MB")
+    finally:
+        bot.stop()
+        api.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()
