@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test bench check-python clean redis-server rasa rasa-install rasa-train rasa-serve nlu-train nlu-eval
+.PHONY: install demo test bench check-python clean redis-server i18n rasa rasa-install rasa-train rasa-serve nlu-train nlu-eval
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Saqbol needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -29,9 +29,11 @@ test: install redis-server
 	fi
 	$(PY) -m pytest
 
-## bench: speed and memory figures (100,000-agency registry)
-bench: install
+## bench: speed and memory figures (offer checker, NLU incl. Rasa when trained, bot through a fake Bot API)
+bench: install redis-server
 	$(PY) bench/bench_check.py
+	$(PY) bench/bench_nlu.py
+	$(PY) bench/bench_bot.py --no-limit
 
 ## rasa: install Rasa 3.6 in a cached Python 3.10 virtualenv and train it on nlu/ (cached by data hash)
 rasa: rasa-train
@@ -48,6 +50,13 @@ nlu-train: install
 	$(PY) -m bot.cli nlu train
 nlu-eval: install
 	$(PY) -m bot.cli nlu eval nlu/tests
+
+## i18n: extract interface strings, update every catalog (no fuzzy guesses), check they compile
+i18n: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k n_:1,2 --add-comments=Translators: --sort-by-file --no-location -o locales/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i locales/messages.pot -d locales
+	$(VENV)/bin/pybabel compile -d locales --statistics
+	@rm -f locales/*/LC_MESSAGES/messages.mo  # the bot compiles catalogs in memory; nothing to commit
 
 ## redis-server: the end-to-end tests start a real one (installed with apt-get when missing)
 redis-server:

@@ -78,6 +78,11 @@ def translator(locale: str):
     return translations(normalize_locale(locale)).gettext
 
 
+def ngettext_for(locale: str):
+    """The plural-aware gettext for a locale: `ngettext_for('ru')('{n} sign', '{n} signs', 5)`."""
+    return translations(normalize_locale(locale)).ngettext
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message

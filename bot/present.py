@@ -9,7 +9,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .i18n import N_, translator
+from .i18n import N_, ngettext_for, translator
 
 SIGN = {"high": "🔴", "medium": "🟠", "low": "🟢", "unknown": "⚪"}
 RISK_TITLE = {
@@ -63,6 +63,9 @@ def render_verdict(v: dict[str, Any], locale: str, m: Markup = PLAIN, details: b
         lines.append(e(_("Risk score: {score} of 100").format(score=v["score"])))
     flags = v["flags"]
     if flags:
+        n = len(flags)
+        n_ = ngettext_for(locale)
+        lines.append(e(n_("{n} warning sign", "{n} warning signs", n).format(n=n)))
         lines += ["", m.bold(e(_("Why we are worried:")))]
         for f in flags if details else flags[:3]:
             quote = f"«{m.italic(e(f['evidence']))}» — " if f.get("evidence") not in (None, "", "…") else ""

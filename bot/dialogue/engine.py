@@ -245,7 +245,9 @@ class Dialogue:
             if "emergency" in h.purpose:
                 continue
             caveat = "" if h.confidence == "verified" else " " + html.escape(_("(number not yet confirmed by a call)"))
-            lines.append(f"• {html.escape(', '.join(h.numbers))} — {html.escape(pick(h.name, state['locale']))}{caveat}")
+            note = pick(h.note, state["locale"]) if h.note else ""
+            lines.append(f"• {html.escape(', '.join(h.numbers))} — {html.escape(pick(h.name, state['locale']))}{caveat}"
+                         + (f" <i>{html.escape(note)}</i>" if note else ""))
         return lines
 
     def _hotlines(self, state: dict) -> list[Reply]:
