@@ -133,3 +133,12 @@ def test_user_text_is_escaped_in_replies(dialogue):
                                                          "паспорт сдаёте нам"))
     replies = asyncio.run(run())
     assert "<b>Evil</b>" not in replies[0].text and "&lt;b&gt;Evil" in replies[0].text
+
+
+def test_destination_is_asked_only_when_the_offer_does_not_name_it(dialogue):
+    talk(dialogue, [
+        ("/start", "lang:ru"), ("b:lang:ru", "menu:check"),
+        ("Работа за границей! Оплата визы 500$ заранее, паспорт сдаёте работодателю.", "where:KR"),
+        ("b:where:TR", lambda t, d: "157" in t and "1345" not in t and "dest:TR" in d),
+        (SCAM_RU, lambda t, d: not any(x.startswith("where:") for x in d)),  # "в Корее" was detected
+    ])

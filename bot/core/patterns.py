@@ -60,13 +60,19 @@ class Match:
 
 
 def _keys_and_stems(toks: list[Token]) -> set[str]:
-    """Every token key and all its prefixes: whatever a later pattern word (exact or stem) can match."""
+    """Every token key and all its prefixes: whatever a later pattern word (exact or stem) can match.
+    Computed once per message and shared by all pattern sets (TokenList.present)."""
+    cached = getattr(toks, "present", None)
+    if cached is not None:
+        return cached
     present: set[str] = set()
     for t in toks:
         k = t.key
         if k not in present:
             present.add(k)
             present.update(k[:n] for n in range(1, len(k)))
+    if hasattr(toks, "present"):
+        toks.present = present
     return present
 
 

@@ -88,6 +88,11 @@ class Dialogue:
         if kind == "dest":
             state["dest"] = arg
             return self._ask_topic(state)
+        if kind == "where":
+            state["dest"] = arg
+            _ = translator(state["locale"])
+            return [Reply("\n".join(self._hotline_lines(state, country_only=True)),
+                          [[Button(_("My rights"), f"dest:{arg}"), Button(_("Menu"), "menu:menu")]])]
         if kind == "topic":
             country, _, topic = arg.partition(":")
             return self._rights(state, country, topic)
@@ -192,7 +197,21 @@ class Dialogue:
         _ = translator(locale)
         buttons = [[Button(_("Details"), "verdict:details"), Button(_("Talk to a person"), "menu:human")],
                    [Button(_("Check another"), "verdict:again"), Button(_("Menu"), "menu:menu")]]
-        return [Reply(render_verdict(verdict, locale, HTML, details=False), buttons)]
+        replies = [Reply(render_verdict(verdict, locale, HTML, details=False), buttons)]
+        destinations = [c for c in verdict["entities"]["countries"] if c in self.content.rights]
+        if destinations:
+            state["dest"] = destinations[0]
+        elif verdict["risk"] != "unknown":
+            # The destination decides which hotlines and rights apply: ask only when the text did not say.
+            replies.append(self._ask_where(state))
+        return replies
+
+    def _ask_where(self, state: dict) -> Reply:
+        _ = translator(state["locale"])
+        countries = [(c, v) for c, v in self.content.countries.countries.items() if v.destination]
+        buttons = [Button(pick(v.display, state["locale"]) or c, f"where:{c}") for c, v in countries]
+        return Reply(html.escape(_("Which country is this offer for? I will show the hotlines and rights there.")),
+                     [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
     def _details(self, state: dict) -> list[Reply]:
         last = state.get("last")
@@ -227,10 +246,11 @@ class Dialogue:
         return [Reply(render_rights(t, state["locale"], HTML, review),
                       [[Button(_("Other topics"), f"dest:{country}"), Button(_("Menu"), "menu:menu")]])]
 
-    def _hotline_lines(self, state: dict, emergency_only: bool = False) -> list[str]:
+    def _hotline_lines(self, state: dict, emergency_only: bool = False, country_only: bool = False) -> list[str]:
         _ = translator(state["locale"])
         countries = [state["dest"]] if state.get("dest") in {h.country for h in self.content.hotlines} else []
-        countries += [c for c in ("KZ", "UZ", "KG", "TJ", "RU", "TR", "AE", "KR") if c not in countries]
+        if not country_only:
+            countries += [c for c in ("KZ", "UZ", "KG", "TJ", "RU", "TR", "AE", "KR") if c not in countries]
         names = self.content.countries.countries if self.content.countries else {}
         lines = ["<b>" + html.escape(_("Emergency (police, ambulance):")) + "</b>"]
         for c in countries:
@@ -242,7 +262,7 @@ class Dialogue:
             return lines
         lines += ["", "<b>" + html.escape(_("Hotlines:")) + "</b>"]
         for h in self.content.hotlines:
-            if "emergency" in h.purpose:
+            if "emergency" in h.purpose or (country_only and h.country not in (*countries, "INT")):
                 continue
             caveat = "" if h.confidence == "verified" else " " + html.escape(_("(number not yet confirmed by a call)"))
             note = pick(h.note, state["locale"]) if h.note else ""
