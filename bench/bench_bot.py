@@ -7,6 +7,8 @@ Usage: python bench/bench_bot.py [--users 100]
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -51,6 +53,10 @@ def main() -> None:
             api.wait_sent(u, 2, timeout=60)
         pushed: dict[int, float] = {}
         base = {u: len(api.sent(u)) for u in users}
+        if os.environ.get("BENCH_PYSPY"):
+            spy = subprocess.Popen(["py-spy", "record", "-o", os.environ["BENCH_PYSPY"], "-d", "6", "-f", "raw",
+                                    "-p", str(bot.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
         start = time.perf_counter()
         total = 0
         for u in users:  # a mix per user: two menu taps and one offer check

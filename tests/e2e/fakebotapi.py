@@ -24,6 +24,8 @@ class FakeBotAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real Bot API: no new connection per call
+
             def log_message(self, *args: Any) -> None:
                 pass
 
