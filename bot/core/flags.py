@@ -98,23 +98,37 @@ class FlagEngine:
                 for p in patterns:
                     self.negations.add(p, rule.id)
 
+    def register(self, shared: PatternSet) -> None:
+        """Add every pattern of this engine to a shared PatternSet (payloads tagged "f", "n", "c"), so a caller
+        that needs several pattern sets over the same message walks its words once."""
+        for tag, ps in (("f", self.patterns), ("n", self.negations), ("c", self.money_context)):
+            for source, payload, gap in ps.sources():
+                shared.add(source, (tag, payload), gap)
+
     def detect(self, toks: list[Token], folded: Folded, kind: str | None = None,
-               money: Sequence[Any] = ()) -> list[FlagHit]:
+               money: Sequence[Any] = (), matches: dict[str, list[Match]] | None = None,
+               money_tokens: frozenset[int] | None = None) -> list[FlagHit]:
         """First non-negated hit of every rule that applies to `kind` (all rules when kind is None).
 
-        `money`: the amounts extracted from the text (extract.Money), for `$` terms and `money_min` rules."""
+        `money`: the amounts extracted from the text (extract.Money), for `$` terms and `money_min` rules.
+        `matches`: {"f": …, "n": …, "c": …} already found through a shared PatternSet (see `register`)."""
         if not toks:
             return []
-        money_tokens = money_token_indexes(toks, folded, money)
+        if money_tokens is None:
+            money_tokens = money_token_indexes(toks, folded, money)
+        if matches is None:
+            matches = {"f": self.patterns.search(toks, folded, money_tokens),
+                       "n": self.negations.search(toks, folded, money_tokens),
+                       "c": self.money_context.search(toks, folded) if self._money_rules and money else []}
         negs: dict[str, list[Match]] = {}
-        for m in self.negations.search(toks, folded, money_tokens):
+        for m in matches.get("n", ()):
             negs.setdefault(m.payload, []).append(m)
         hits: dict[str, FlagHit] = {}
-        for rule_id, amount in self._money_hits(money, toks, folded):
+        for rule_id, amount in self._money_hits(money, toks, folded, matches.get("c", ())):
             if rule_id not in hits and (kind is None or kind in self.rules[rule_id].kinds):
                 hits[rule_id] = FlagHit(rule_id, amount.start, amount.end, folded.original[amount.start:amount.end],
                                         "money_min")
-        for m in self.patterns.search(toks, folded, money_tokens):
+        for m in matches.get("f", ()):
             rule = self.rules[m.payload]
             if rule.id in hits or (kind is not None and kind not in rule.kinds):
                 continue
@@ -129,11 +143,11 @@ class FlagEngine:
             hits[rule.id] = FlagHit(rule.id, a, b, folded.original[a:b], m.pattern)
         return list(hits.values())
 
-    def _money_hits(self, money: Sequence[Any], toks: list[Token], folded: Folded):
+    def _money_hits(self, money: Sequence[Any], toks: list[Token], folded: Folded, context: Sequence[Match]):
         if not self._money_rules or not money:
             return
         context_ends: dict[str, list[int]] = {}  # rule -> original-text offsets where a pay word ends
-        for m in self.money_context.search(toks, folded):
+        for m in context:
             context_ends.setdefault(m.payload, []).append(folded.span(m.start, m.end)[1])
         for rule in self._money_rules:
             ends = context_ends.get(rule.id, ())

@@ -47,6 +47,7 @@ class Pattern:
     # Keys (or stems) every later word needs somewhere in the text: a cheap set test rejects most
     # candidates before the positional walk.
     required: tuple[str, ...] = ()
+    gap: int = 2  # other words allowed between two pattern words
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,8 @@ class PatternSet:
     count: int = 0
     _memo: dict[str, list[Pattern]] = field(default_factory=dict)
 
-    def add(self, text: str, payload: Any) -> None:
+    def add(self, text: str, payload: Any, max_gap: int | None = None) -> None:
+        """Compile one pattern; `max_gap` overrides the set's default for it (0 for names like countries)."""
         parsed = parse_pattern(text)
         self.count += 1
         self._memo.clear()
@@ -136,7 +138,7 @@ class PatternSet:
             self._regexes.append((parsed, text, payload))
             return
         required = tuple(t.key for t in parsed[1:] if not (t.wildcard or t.money))
-        pattern = Pattern(text, parsed, payload, required)
+        pattern = Pattern(text, parsed, payload, required, self.max_gap if max_gap is None else max_gap)
         first = parsed[0]
         if first.money:
             self._money_first.append(pattern)
@@ -147,6 +149,11 @@ class PatternSet:
                 self._prefix_lengths.sort()
         else:
             self._exact.setdefault(first.key, []).append(pattern)
+
+    def sources(self) -> list[tuple[str, Any, int]]:
+        """(pattern text, payload, gap) of every pattern, to copy them into another set."""
+        words = [p for group in (*self._exact.values(), *self._prefix.values()) for p in group] + self._money_first
+        return [(p.source, p.payload, p.gap) for p in words] + [(src, pl, self.max_gap) for _, src, pl in self._regexes]
 
     def _candidates(self, key: str) -> list[Pattern]:
         """Patterns whose first word can match a word with this key (memoised: words repeat a lot)."""
@@ -164,7 +171,7 @@ class PatternSet:
         return found
 
     def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int, money: frozenset[int],
-                after_money: bool = False) -> int | None:
+                after_money: bool = False, gap: int = 2) -> int | None:
         """Index of the token matching the last term, trying later terms after each gap; None if no match.
 
         Pattern words stay within one clause ("без предоплаты, договор…" is not "без договора"), except
@@ -172,7 +179,7 @@ class PatternSet:
         if not terms:
             return i
         term = terms[0]
-        limit = min(len(toks), i + 2 + (0 if term.wildcard else self.max_gap))
+        limit = min(len(toks), i + 2 + (0 if term.wildcard else gap))
         loose = after_money
         here = toks[i].sentence if loose else toks[i].clause
         for j in range(i + 1, limit):
@@ -182,7 +189,7 @@ class PatternSet:
                 if term.money:  # a money amount spans several words: continue after its last one
                     while j + 1 < len(toks) and j + 1 in money:
                         j += 1
-                end = self._extend(terms[1:], toks, j, money, term.money)
+                end = self._extend(terms[1:], toks, j, money, term.money, gap)
                 if end is not None:
                     return end
         return None
@@ -209,7 +216,7 @@ class PatternSet:
                 if pattern.terms[0].money:
                     while first + 1 < len(toks) and first + 1 in money:
                         first += 1
-                last = self._extend(pattern.terms[1:], toks, first, money, pattern.terms[0].money)
+                last = self._extend(pattern.terms[1:], toks, first, money, pattern.terms[0].money, pattern.gap)
                 if last is not None:
                     matches.append(Match(pattern.payload, pattern.source, i, last, tok.start, toks[last].end))
         if self._regexes and folded is not None:

@@ -311,7 +311,9 @@ class Registry:
         scores: dict[int, int] = {}
         for entry in _get(self._by_key, k):
             scores[self._owner[entry]] = 100
-        if len(k) >= SHORT_NAME or min_score < NAME_MATCH_MIN:
+        if scores and min_score >= NAME_MATCH_MIN and country is None and kind is None:
+            pass  # the very same name is registered: no fuzzy candidate can beat an exact match
+        elif len(k) >= SHORT_NAME or min_score < NAME_MATCH_MIN:
             for entry in self._candidates(k):
                 other = self._names[entry]
                 s = max(fuzz.ratio(k, other), fuzz.token_sort_ratio(k, other))

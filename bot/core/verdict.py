@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import extract as ex
-from .flags import FlagEngine, FlagHit, RuleLike
+from .flags import FlagEngine, FlagHit, RuleLike, money_token_indexes
 from .language import detect as detect_language
 from .normalize import fold, tokens
 from .patterns import PatternSet
@@ -82,12 +82,19 @@ class Checker:
             for patterns in langs.values():
                 for p in patterns:
                     self.kind_matcher.add(p, kind)
+        # One pass over a message's words finds red flags, negations, pay words, offer kinds and countries.
+        self.shared = PatternSet()
+        self.engine.register(self.shared)
+        for source, payload, gap in self.kind_matcher.sources():
+            self.shared.add(source, ("k", payload), gap)
+        for source, payload, _gap in self.country_matcher.sources():
+            self.shared.add(source, ("C", payload), 0)
 
     # --- pieces ---
-    def detect_kind(self, toks, folded) -> str | None:
+    def detect_kind(self, toks, folded, matches=None) -> str | None:
         counts: dict[str, int] = {}
         voted: set[tuple[str, int]] = set()
-        for m in self.kind_matcher.search(toks, folded):
+        for m in (matches if matches is not None else self.kind_matcher.search(toks, folded)):
             if (m.payload, m.first) not in voted:  # one vote per kind per word, however many cues list it
                 voted.add((m.payload, m.first))
                 counts[m.payload] = counts.get(m.payload, 0) + 1
@@ -227,9 +234,15 @@ class Checker:
         language = detect_language(text, folded=folded.text)
         locale = lang or language
         country = country.upper() if country else None
-        ents = ex.extract(text, toks, folded, self.country_matcher, country)
-        offer_kind = kind or self.detect_kind(toks, folded)
-        hits = self.engine.detect(toks, folded, money=ents.money)
+        ents = ex.extract(text, toks, folded, None, country)
+        money_tokens = money_token_indexes(toks, folded, ents.money)
+        groups: dict[str, list] = {"f": [], "n": [], "c": [], "k": [], "C": []}
+        for m in self.shared.search(toks, folded, money_tokens):
+            tag, value = m.payload
+            groups[tag].append(replace(m, payload=value))
+        ents.countries = list(dict.fromkeys(m.payload for m in groups["C"]))
+        offer_kind = kind or self.detect_kind(toks, folded, groups["k"])
+        hits = self.engine.detect(toks, folded, money=ents.money, matches=groups, money_tokens=money_tokens)
         if kind:  # the user said what kind of offer it is: keep its rules, and every high-severity rule
             hits = [h for h in hits if kind in self.rule_by_id[h.rule_id].kinds
                     or self.rule_by_id[h.rule_id].severity == "high"]
