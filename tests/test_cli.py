@@ -124,3 +124,12 @@ def test_content_validate_reports_file_line_field(tmp_path):
     assert f"{rule}:" in err and ": severity:" in err
     code, out, err = saqbol("content", "validate")
     assert code == 0 and "content OK" in out
+
+
+def test_terminal_chat_runs_the_whole_dialogue():
+    steps = "\n".join(["2", "1", "Работа в Корее! Оплата визы 500$ заранее, паспорт сдаёте нам.", "/sos", "/quit"]) + "\n"
+    code, out, err = saqbol("chat", stdin=steps)
+    assert code == 0, err
+    assert "Русский" in out  # language picker
+    assert "🔴" in out and "Высокий риск" in out  # the verdict in Russian
+    assert "112" in out  # SOS shows emergency numbers

@@ -44,3 +44,14 @@ def test_synonyms_lookups_regexes():
 def test_malformed_files_are_reported(bad):
     with pytest.raises(TrainingDataError):
         read(bad, "f.yml")
+
+
+def test_the_held_out_set_is_never_trained_on():
+    from pathlib import Path
+
+    from nlu.trainingdata import load
+
+    root = Path(__file__).resolve().parents[1] / "nlu"
+    train = {e.text.strip().lower() for e in load(root / "data").examples}
+    held_out = {e.text.strip().lower() for e in load(root / "tests").examples}
+    assert train & held_out == set()
