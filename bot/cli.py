@@ -171,6 +171,39 @@ def run() -> None:
     run_bot(settings)
 
 
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Anonymous counters (checks per day, risk levels, flags, locales, destinations) and the content version."""
+    import asyncio
+
+    settings = load_settings()
+    content = load_content(settings.content_dir, with_registry=False)
+    counters: dict[str, int] = {}
+    if settings.redis_url:
+        from .storage.redis_store import RedisStore
+
+        async def read() -> dict[str, int]:
+            store = RedisStore(settings.redis_url)
+            try:
+                return await store.stats()
+            finally:
+                await store.close()
+        try:
+            counters = asyncio.run(read())
+        except Exception as exc:
+            _fail(f"cannot read counters from Redis: {type(exc).__name__}")
+    result = {"content_version": content.version, "content_ok": content.ok, "counters": counters,
+              "redis": bool(settings.redis_url)}
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"content version {content.version} ({'OK' if content.ok else 'ERRORS'})", markup=False)
+    if not settings.redis_url:
+        out.print("no SAQBOL_REDIS_URL: counters live only in a running bot's memory", markup=False)
+    for k, v in sorted(counters.items()):
+        out.print(f"{k:40} {v}", markup=False)
+
+
 @registry_app.command("find")
 def registry_find(
     query: str = typer.Argument(..., help="Name in any script, licence no., tax id, phone or website."),

@@ -14,8 +14,8 @@ SCAM = ("Работа в Корее! Нужно оплатить визу 500$ �
         "Едете по туристической визе. Пишите только в Telegram @korea_fast")
 
 
-def saqbol(*args, stdin: str | bytes | None = None):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+def saqbol(*args, stdin: str | bytes | None = None, env: dict | None = None):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin if isinstance(stdin, bytes) else
                           (stdin.encode() if stdin is not None else None), capture_output=True, cwd=ROOT,
                           env=env, timeout=120)
@@ -133,3 +133,24 @@ def test_terminal_chat_runs_the_whole_dialogue():
     assert "Русский" in out  # language picker
     assert "🔴" in out and "Высокий риск" in out  # the verdict in Russian
     assert "112" in out  # SOS shows emergency numbers
+
+
+def test_stats_reads_anonymous_counters_from_redis(tmp_path):
+    import asyncio
+
+    from bot.storage.redis_store import RedisStore
+    from tests.e2e.conftest import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    try:
+        async def seed():
+            store = RedisStore(server.url)
+            await store.count("risk:high", "flag:upfront_fee", "risk:high")
+            await store.close()
+        asyncio.run(seed())
+        code, out, err = saqbol("stats", "--json", env={"SAQBOL_REDIS_URL": server.url})
+    finally:
+        server.stop()
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["counters"] == {"risk:high": 2, "flag:upfront_fee": 1} and result["content_ok"]
