@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..core.registry import Registry, RegistryError, registry_files
 from .registry_cache import load_registry
-from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, RedFlagRule, Rights
+from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, Organization, RedFlagRule, Rights
 from .yamlfile import ContentError, line_of, load_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -57,6 +57,7 @@ class Content:  # noqa: D101 — fields below say what each part is
     countries: Countries | None = None
     hotlines: list[Hotline] = field(default_factory=list)
     rights: dict[str, Rights] = field(default_factory=dict)  # country code or GENERAL -> explainer
+    organization: Organization | None = None
     reviews: dict[str, str] = field(default_factory=dict)  # file name -> review status
     registry: Registry = field(default_factory=Registry)
     errors: list[ContentError] = field(default_factory=list)
@@ -114,7 +115,7 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
     for rule in content.rules:
         content.reviews[f"red_flags/{rule.id}.yml"] = rule.review
     singles = {"offer_kinds.yml": OfferKinds, "advice.yml": Advice, "countries.yml": Countries,
-               "hotlines.yml": Hotlines, "emergency.yml": Hotlines}
+               "hotlines.yml": Hotlines, "emergency.yml": Hotlines, "organization.yml": Organization}
     for name, model in singles.items():
         path = directory / name
         if path.exists():

@@ -191,3 +191,8 @@ def number_type(raw: str, region: str | None) -> tuple[str, str]:
 class Hotlines(Strict):
     review: Review = "machine-draft"
     hotlines: list[Hotline]
+
+
+class Organization(Strict):
+    review: Review = "machine-draft"
+    name: Localized

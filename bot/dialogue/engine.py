@@ -41,6 +41,7 @@ class Dialogue:
         self.checker = checker
         self.nlu = nlu
         self.store = store
+        self.handoff_available = False  # set by the Telegram adapter when a staff chat is configured
 
     # --- entry point -------------------------------------------------------------------------------------
     async def handle(self, user: str, event: Event) -> list[Reply]:
@@ -102,6 +103,10 @@ class Dialogue:
             return self._ask_offer(state)
         if kind == "forget":
             return await self._forget(user, state, arg == "yes")
+        if kind == "handoff" and arg in ("start", "share") and self.handoff_available:
+            _ = translator(state["locale"])
+            return [Reply(html.escape(_("Connecting you to a person…")),
+                          action={"handoff": "open", "share_verdict": arg == "share"})]
         return self._menu(state)
 
     # --- free text --------------------------------------------------------------------------------------------
@@ -283,6 +288,16 @@ class Dialogue:
 
     def _human(self, state: dict) -> list[Reply]:
         _ = translator(state["locale"])
+        if self.handoff_available:
+            org = pick(self.content.organization.name, state["locale"]) if self.content.organization else ""
+            lines = [_("You can write to a person from {organisation}.").format(organisation=org),
+                     _("They see only a case number, not your name or phone, unless you tell them."),
+                     _("While the chat is open, everything you send here goes to them. Send /end to close it.")]
+            buttons = [[Button(_("Start the chat"), "handoff:start")]]
+            if state.get("last"):
+                buttons.append([Button(_("Start and share my last check"), "handoff:share")])
+            buttons.append([Button(_("Not now"), "menu:menu")])
+            return [Reply("\n".join(html.escape(x) for x in lines), buttons)]
         text = html.escape(_("Live chat with hotline staff is not available in this version yet. Please call one of "
                              "these numbers:"))
         return [Reply(text + "\n\n" + "\n".join(self._hotline_lines(state)), self._menu_buttons(state["locale"]))]

@@ -30,6 +30,7 @@ class Reply:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
+    action: dict | None = None  # something only the channel adapter can do (e.g. open a handoff case)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -63,7 +63,15 @@ def build_application(settings: Settings) -> Application:
     dialogue = build_dialogue(settings)
     dialogue.store = resilient
     secret = hashlib.sha256(b"saqbol-user-key:" + settings.telegram_token.encode()).digest()
-    bridge = Bridge(dialogue, resilient, secret)
+    handoff = None
+    if settings.staff_chat_id:
+        from ..handoff.cases import MemoryCases, RedisCases
+        from ..handoff.relay import Handoff
+        from .bridge import send_with_retry
+
+        cases = RedisCases(store.redis, settings.retention_days) if settings.redis_url else MemoryCases()
+        handoff = Handoff(cases, settings.staff_chat_id, send_with_retry)
+    bridge = Bridge(dialogue, resilient, secret, handoff)
 
     builder = (ApplicationBuilder().token(settings.telegram_token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))

@@ -86,22 +86,51 @@ def to_event(update: Update) -> Event | None:
 
 
 class Bridge:
-    def __init__(self, dialogue: Dialogue, store: Any, secret: bytes):
+    def __init__(self, dialogue: Dialogue, store: Any, secret: bytes, handoff: Any = None):
         self.dialogue = dialogue
         self.store = store
         self.secret = secret
+        self.handoff = handoff
+        dialogue.handoff_available = handoff is not None
+        self._local: dict[str, asyncio.Lock] = {}
 
     async def on_update(self, update: Update, context: Any) -> None:
+        """Updates run concurrently, but one user's updates are handled one at a time and in arrival order:
+        a process-local FIFO lock taken before the first await, then the cross-worker lock in the store."""
+        who = update.effective_user.id if update.effective_user else 0
+        lock = self._local.setdefault(str(who), asyncio.Lock())
+        try:
+            async with lock:
+                await self._on_update(update, context)
+        finally:
+            if not lock.locked() and not getattr(lock, "_waiters", None):
+                self._local.pop(str(who), None)
+
+    async def _on_update(self, update: Update, context: Any) -> None:
         if not await self.store.first_time(update.update_id):
             return  # Telegram redelivered an update we already answered
+        chat = update.effective_chat
+        if self.handoff is not None and chat is not None and chat.id == self.handoff.staff_chat_id:
+            if update.message is not None and not (update.message.from_user and update.message.from_user.is_bot):
+                await self.handoff.from_staff(context.bot, update.message)
+            return  # staff commands are honoured only inside the staff chat, and nothing else runs there
         event = to_event(update)
         if update.callback_query is not None:
             await _quietly(update.callback_query.answer())
-        if event is None or update.effective_user is None or update.effective_chat is None:
+        if event is None or update.effective_user is None or chat is None:
             return
         key = user_key(self.secret, update.effective_user.id)
         async with self.store.lock(key):
+            if self.handoff is not None and await self._relay(context.bot, key, chat.id, update, event):
+                return
             replies = await self.dialogue.handle(key, event)
+            if self.handoff is not None and event.kind == "button" and event.value == "forget:yes":
+                case = await self.handoff.cases.open_for_user(key)
+                if case is not None:
+                    await self.handoff.close(context.bot, case, forgotten=True)
+            for reply in list(replies):
+                if reply.action and reply.action.get("handoff") == "open":
+                    replies.append(await self._open_case(context.bot, key, chat.id, reply.action))
             if getattr(self.store, "degraded", False):
                 state = await self.store.get_state(key) or {}
                 _ = translator(state.get("locale") or "ru")
@@ -109,6 +138,33 @@ class Bridge:
                                                    "still work."))))
         for reply in replies:
             await self.send(context.bot, update.effective_chat.id, reply)
+
+    async def _open_case(self, bot: Any, key: str, chat_id: int, action: dict) -> Reply:
+        state = await self.store.get_state(key) or {}
+        reason = "offer_check" if state.get("last") else "other"
+        case = await self.handoff.open(bot, key, chat_id, state, action.get("share_verdict", False), reason)
+        _ = translator(state.get("locale") or "ru")
+        return Reply(html.escape(_("Your case number is {case}. A person will answer here; you can write now. "
+                                   "Send /end to close the chat.").format(case=case.id)))
+
+    async def _relay(self, bot: Any, key: str, chat_id: int, update: Update, event: Event) -> bool:
+        """While a case is open the bot stays silent and relays; True when the update was handled here."""
+        case = await self.handoff.cases.open_for_user(key)
+        if case is None:
+            return False
+        if event.kind == "command" and event.value.lower().startswith("/end"):
+            await self.handoff.close(bot, case)
+            return True
+        if event.kind in ("button", "command") or update.message is None:
+            return False  # menus and /forget keep working during a case
+        if event.kind == "text":
+            parsed = await self.dialogue.nlu.parse(event.value[:4000])
+            if parsed["intent"]["name"] == "emergency":  # numbers first, then the message still goes to staff
+                state = await self.store.get_state(key) or {"locale": case.locale}
+                for reply in self.dialogue._sos(state):
+                    await self.send(bot, chat_id, reply)
+        await self.handoff.from_user(bot, case, update.message.message_id)
+        return True
 
     async def send(self, bot: Any, chat_id: int, reply: Reply) -> None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data[:64]) for b in row]

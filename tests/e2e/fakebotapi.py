@@ -90,6 +90,10 @@ class FakeBotAPI:
                     if ready or time.monotonic() >= deadline:
                         return ready
                     self._cond.wait(0.05)
+        if method == "createForumTopic":
+            with self._cond:
+                self._next_message += 1
+                return {"message_thread_id": self._next_message, "name": params.get("name", ""), "icon_color": 7322096}
         if method in ("sendMessage", "editMessageText", "copyMessage"):
             with self._cond:
                 self._next_message += 1
@@ -142,6 +146,29 @@ class FakeBotAPI:
         with self._cond:
             while True:
                 got = [p for m, p in self.calls if m == "sendMessage" and int(p["chat_id"]) == chat_id]
+                if len(got) >= count or time.monotonic() >= deadline:
+                    return got
+                self._cond.wait(0.1)
+
+
+    def staff_says(self, staff_chat: int, thread_id: int, text: str, staff_user: int = 5550001) -> int:
+        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "text": text,
+               "chat": {"id": staff_chat, "type": "supergroup", "title": "Hotline staff", "is_forum": True},
+               "from": {"id": staff_user, "is_bot": False, "first_name": "Aigerim"},
+               "message_thread_id": thread_id, "is_topic_message": True}
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._push({"message": msg})
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        with self._cond:
+            return [p for m, p in self.calls if m == method]
+
+    def wait_calls(self, method: str, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [p for m, p in self.calls if m == method]
                 if len(got) >= count or time.monotonic() >= deadline:
                     return got
                 self._cond.wait(0.1)

@@ -1,0 +1,98 @@
+"""Handoff cases: a pseudonymous conversation between one user and hotline staff.
+
+A case knows the user's chat id only while it is open (it is needed to relay staff replies) and forgets it
+when the case closes or the user sends /forget. Staff see the pseudonym (K-4F2A), never the Telegram id.
+Keys of one case share the hash tag `{case:<id>}`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Case:
+    id: str
+    user: str  # pseudonymous user key
+    chat_id: int  # where staff replies go; dropped on close
+    locale: str
+    reason: str  # emergency | offer_check | rights | other
+    priority: int  # 0 = emergency first
+    destination: str | None = None
+    summary: str = ""  # what the user agreed to share
+    status: str = "waiting"  # waiting | claimed | closed
+    topic_id: int | None = None
+    opened: float = field(default_factory=time.time)
+    claimed: float | None = None
+    closed: float | None = None
+
+    @property
+    def icon(self) -> str:
+        return "🔴" if self.priority == 0 else "🟠" if self.reason == "offer_check" else "🟢"
+
+    def title(self) -> str:
+        return f"{self.icon} {self.id} · {self.locale}" + (f" · {self.destination}" if self.destination else "")
+
+
+def new_case_id() -> str:
+    return "K-" + secrets.token_hex(2).upper()
+
+
+class MemoryCases:
+    def __init__(self) -> None:
+        self._cases: dict[str, Case] = {}
+        self._by_user: dict[str, str] = {}
+        self._by_topic: dict[int, str] = {}
+
+    async def save(self, case: Case) -> None:
+        self._cases[case.id] = case
+        if case.status != "closed":
+            self._by_user[case.user] = case.id
+        else:
+            self._by_user.pop(case.user, None)
+        if case.topic_id is not None:
+            self._by_topic[case.topic_id] = case.id
+
+    async def get(self, case_id: str) -> Case | None:
+        return self._cases.get(case_id)
+
+    async def open_for_user(self, user: str) -> Case | None:
+        cid = self._by_user.get(user)
+        return self._cases.get(cid) if cid else None
+
+    async def by_topic(self, topic_id: int) -> Case | None:
+        cid = self._by_topic.get(topic_id)
+        return self._cases.get(cid) if cid else None
+
+
+class RedisCases:
+    def __init__(self, redis: Any, ttl_days: int = 30):
+        self.redis = redis
+        self.ttl = ttl_days * 86400
+
+    async def save(self, case: Case) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(f"saq:{{case:{case.id}}}:case", json.dumps(asdict(case)), ex=self.ttl)
+        if case.status != "closed":
+            pipe.set(f"saq:{{u:{case.user}}}:case", case.id, ex=self.ttl)
+        else:
+            pipe.delete(f"saq:{{u:{case.user}}}:case")
+        if case.topic_id is not None:
+            pipe.set(f"saq:topic:{case.topic_id}", case.id, ex=self.ttl)
+        await pipe.execute()
+
+    async def get(self, case_id: str) -> Case | None:
+        raw = await self.redis.get(f"saq:{{case:{case_id}}}:case")
+        return Case(**json.loads(raw)) if raw else None
+
+    async def open_for_user(self, user: str) -> Case | None:
+        cid = await self.redis.get(f"saq:{{u:{user}}}:case")
+        return await self.get(cid) if cid else None
+
+    async def by_topic(self, topic_id: int) -> Case | None:
+        cid = await self.redis.get(f"saq:topic:{topic_id}")
+        return await self.get(cid) if cid else None

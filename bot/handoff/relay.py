@@ -1,0 +1,139 @@
+"""Relay between a user and hotline staff in a Telegram supergroup with forum topics.
+
+One topic per case, named with the pseudonym; the user's messages are copied (copyMessage, never forward, so
+no profile leaks) into the topic; staff messages in the topic are copied back, except notes (`/note …` or a
+`#note` prefix). Staff commands in a topic: /claim, /close [reason], /case. A deleted topic is recreated and
+the message sent again. Without forum topics, everything goes to the group and replies are matched through
+the case pseudonym in the message being replied to.
+
+Not yet here (issue "Hotline handoff"): a durable outbox, unclaimed-case reminders and staff hours.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from typing import Any
+
+from telegram.error import BadRequest
+
+from ..core.verdict import pick
+from ..i18n import translator
+from .cases import Case, new_case_id
+
+log = logging.getLogger(__name__)
+TOPIC_GONE = ("thread not found", "topic_deleted", "topic deleted", "message thread not found")
+CASE_ID = re.compile(r"\bK-[0-9A-F]{4}\b")
+
+
+class Handoff:
+    def __init__(self, cases: Any, staff_chat_id: int, send: Any):
+        self.cases = cases
+        self.staff_chat_id = staff_chat_id
+        self.send = send  # send_with_retry
+
+    # --- opening ---------------------------------------------------------------------------------------------
+    async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str) -> Case:
+        existing = await self.cases.open_for_user(user)
+        if existing is not None:
+            return existing
+        case = Case(id=new_case_id(), user=user, chat_id=chat_id, locale=state.get("locale") or "ru",
+                    reason=reason, priority=0 if reason == "emergency" else 1, destination=state.get("dest"),
+                    summary=_summary(state) if share_verdict else "")
+        await self._ensure_topic(bot, case)
+        await self.cases.save(case)
+        return case
+
+    async def _ensure_topic(self, bot: Any, case: Case) -> None:
+        try:
+            topic = await self.send(bot.create_forum_topic, chat_id=self.staff_chat_id, name=case.title()[:128])
+            case.topic_id = topic.message_thread_id
+        except BadRequest as exc:  # the group has no topics: fall back to replies in the group itself
+            log.info("no forum topics in the staff chat (%s); using replies", exc.message[:80])
+            case.topic_id = None
+        await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                        text=self._case_card(case), parse_mode="HTML")
+
+    def _case_card(self, case: Case) -> str:
+        lines = [f"<b>{html.escape(case.title())}</b>", f"reason: {case.reason} · status: {case.status}",
+                 f"opened: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(case.opened))}"]
+        if case.summary:
+            lines += ["", "shared by the user:", html.escape(case.summary)]
+        lines += ["", "Reply in this topic to answer. /claim · /close [reason] · /case · /note … (not sent)"]
+        return "\n".join(lines)
+
+    # --- user -> staff --------------------------------------------------------------------------------------
+    async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
+        kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=case.chat_id, message_id=message_id)
+        try:
+            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+        except BadRequest as exc:
+            if case.topic_id is None or not any(t in exc.message.lower() for t in TOPIC_GONE):
+                raise
+            log.info("case topic was deleted; recreating it")
+            await self._ensure_topic(bot, case)  # staff deleted the topic: a new one, with the card
+            await self.cases.save(case)
+            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+
+    # --- staff -> user --------------------------------------------------------------------------------------
+    async def from_staff(self, bot: Any, message: Any) -> None:
+        case = await self._case_for(message)
+        if case is None or case.status == "closed":
+            return
+        text = (message.text or message.caption or "").strip()
+        _ = translator(case.locale)
+        if text.startswith("/claim"):
+            case.status, case.claimed = "claimed", time.time()
+            await self.cases.save(case)
+            await self.send(bot.send_message, chat_id=case.chat_id,
+                            text=html.escape(_("A person from the hotline has joined the chat.")))
+            return
+        if text.startswith("/close"):
+            await self.close(bot, case, by_staff=True)
+            return
+        if text.startswith("/case"):
+            await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                            text=self._case_card(case), parse_mode="HTML")
+            return
+        if text.startswith(("/note", "#note")) or text.startswith("/"):
+            return  # internal notes and other commands stay in the staff chat
+        await self.send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
+                        message_id=message.message_id)
+
+    async def _case_for(self, message: Any) -> Case | None:
+        if message.message_thread_id and getattr(message, "is_topic_message", False):
+            return await self.cases.by_topic(message.message_thread_id)
+        reply = message.reply_to_message
+        if reply is not None:
+            found = CASE_ID.search(reply.text or reply.caption or "")
+            if found:
+                return await self.cases.get(found.group())
+        return None
+
+    # --- closing --------------------------------------------------------------------------------------------
+    async def close(self, bot: Any, case: Case, by_staff: bool = False, forgotten: bool = False) -> None:
+        case.status, case.closed = "closed", time.time()
+        chat_id = case.chat_id
+        case.chat_id = 0  # the raw chat id is no longer needed
+        await self.cases.save(case)
+        note = "the user deleted their data" if forgotten else "closed by staff" if by_staff else "closed by the user"
+        await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                        text=f"{html.escape(case.id)}: {note}.")
+        if not forgotten:
+            _ = translator(case.locale)
+            await self.send(bot.send_message, chat_id=chat_id,
+                            text=html.escape(_("The chat with the hotline is closed. Send /menu for the menu.")))
+
+
+def _summary(state: dict) -> str:
+    last = state.get("last") or {}
+    if not last:
+        return ""
+    flags = ", ".join(f["id"] for f in last.get("flags", []))
+    agencies = ", ".join(f"{a.get('name') or 'not found'} ({a['status']})" for a in last.get("agencies", []))
+    return f"last check: risk {last.get('risk')} ({last.get('score')}); flags: {flags or '-'}; registry: {agencies or '-'}"
+
+
+__all__ = ["Handoff", "pick"]
