@@ -123,11 +123,11 @@ class Bridge:
         async with self.store.lock(key):
             if self.handoff is not None and await self._relay(context.bot, key, chat.id, update, event):
                 return
-            replies = await self.dialogue.handle(key, event)
             if self.handoff is not None and event.kind == "button" and event.value == "forget:yes":
-                case = await self.handoff.cases.open_for_user(key)
+                case = await self.handoff.cases.open_for_user(key)  # before /forget wipes the mapping
                 if case is not None:
                     await self.handoff.close(context.bot, case, forgotten=True)
+            replies = await self.dialogue.handle(key, event)
             for reply in list(replies):
                 if reply.action and reply.action.get("handoff") == "open":
                     replies.append(await self._open_case(context.bot, key, chat.id, reply.action))

@@ -51,3 +51,29 @@ def test_consented_pseudonymous_chat_both_ways(api: FakeBotAPI, redis_server, bo
     assert len(api.calls_of("copyMessage")) == 2  # the notes were never sent to the user
     assert any("закрыт" in m["text"] for m in sent[-1:]), sent[-1]["text"]
     assert any("closed by the user" in m["text"] for m in api.sent(STAFF))
+
+
+def test_forget_during_a_case_closes_it_and_tells_staff_only_that(api: FakeBotAPI, redis_server, bot_factory):
+    user = USER + 7
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    api.send_text(user, "/start", language_code="en")
+    assert api.wait_sent(user, 1, timeout=60), bot.output()[-2000:]
+    api.press(user, "lang:en")
+    api.send_text(user, "/human")
+    api.press(user, "handoff:start")
+    topic = api.wait_calls("createForumTopic", 1)[0]
+    assert topic["name"].startswith("🟢 K-")  # no check shared: an ordinary case
+    api.send_text(user, "hello, I have a question about my contract")
+    copy = api.wait_calls("copyMessage", 1)[0]
+    topic_id = int(copy["message_thread_id"])
+    api.staff_says(STAFF, 0, "message outside any topic")  # ignored, nothing breaks
+    api.send_text(user, "/forget")
+    api.press(user, "forget:yes")
+    staff = [m["text"] for m in api.wait_sent(STAFF, 2, timeout=30)]
+    assert any("the user deleted their data" in t for t in staff), staff
+    assert not any(str(user) in t for t in staff)
+    before = len(api.calls_of("copyMessage"))
+    api.staff_says(STAFF, topic_id, "are you still there?")  # the case is closed: nothing reaches the user
+    api.send_text(user, "/start", language_code="en")
+    api.wait_sent(user, 6, timeout=30)
+    assert len(api.calls_of("copyMessage")) == before
