@@ -19,7 +19,6 @@ from typing import Any
 
 from telegram.error import BadRequest
 
-from ..core.verdict import pick
 from ..i18n import translator
 from .cases import Case, new_case_id
 
@@ -135,5 +134,3 @@ def _summary(state: dict) -> str:
     agencies = ", ".join(f"{a.get('name') or 'not found'} ({a['status']})" for a in last.get("agencies", []))
     return f"last check: risk {last.get('risk')} ({last.get('score')}); flags: {flags or '-'}; registry: {agencies or '-'}"
 
-
-__all__ = ["Handoff", "pick"]

@@ -1,0 +1,1 @@
+"""Live chat between a user and hotline staff: cases and the Telegram relay."""
