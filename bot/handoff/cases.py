@@ -47,6 +47,24 @@ class MemoryCases:
         self._cases: dict[str, Case] = {}
         self._by_user: dict[str, str] = {}
         self._by_topic: dict[int, str] = {}
+        self._outbox: dict[str, list[tuple[str, dict]]] = {}
+        self._seq = 0
+
+    async def enqueue(self, case_id: str, item: dict) -> str:
+        self._seq += 1
+        self._outbox.setdefault(case_id, []).append((str(self._seq), item))
+        return str(self._seq)
+
+    async def pending(self, case_id: str) -> list[tuple[str, dict]]:
+        return list(self._outbox.get(case_id, ()))
+
+    async def done(self, case_id: str, entry_id: str) -> None:
+        self._outbox[case_id] = [(e, i) for e, i in self._outbox.get(case_id, ()) if e != entry_id]
+        if not self._outbox[case_id]:
+            del self._outbox[case_id]
+
+    async def with_pending(self) -> list[str]:
+        return list(self._outbox)
 
     async def save(self, case: Case) -> None:
         self._cases[case.id] = case
@@ -96,3 +114,24 @@ class RedisCases:
     async def by_topic(self, topic_id: int) -> Case | None:
         cid = await self.redis.get(f"saq:topic:{topic_id}")
         return await self.get(cid) if cid else None
+
+    # The outbox: a Redis stream per case. A message is written here before delivery and deleted only after
+    # Telegram accepted it, so a crash, a restart or a Telegram outage loses nothing.
+    async def enqueue(self, case_id: str, item: dict) -> str:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xadd(f"saq:{{case:{case_id}}}:outbox", {"item": json.dumps(item)})
+        pipe.sadd("saq:outbox:cases", case_id)
+        entry_id, _ = await pipe.execute()
+        return entry_id
+
+    async def pending(self, case_id: str) -> list[tuple[str, dict]]:
+        rows = await self.redis.xrange(f"saq:{{case:{case_id}}}:outbox")
+        return [(eid, json.loads(fields["item"])) for eid, fields in rows]
+
+    async def done(self, case_id: str, entry_id: str) -> None:
+        await self.redis.xdel(f"saq:{{case:{case_id}}}:outbox", entry_id)
+        if not await self.redis.xlen(f"saq:{{case:{case_id}}}:outbox"):
+            await self.redis.srem("saq:outbox:cases", case_id)
+
+    async def with_pending(self) -> list[str]:
+        return sorted(await self.redis.smembers("saq:outbox:cases"))

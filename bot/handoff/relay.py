@@ -6,18 +6,21 @@ no profile leaks) into the topic; staff messages in the topic are copied back, e
 the message sent again. Without forum topics, everything goes to the group and replies are matched through
 the case pseudonym in the message being replied to.
 
-Not yet here (issue "Hotline handoff"): a durable outbox, unclaimed-case reminders and staff hours.
+Every relayed message goes through the case's outbox (a Redis stream) and leaves it only after Telegram
+accepted it; a background drain retries what failed, also after a restart. Not yet here: unclaimed-case
+reminders and staff hours.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
 import time
 from typing import Any
 
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from ..i18n import translator
 from .cases import Case, new_case_id
@@ -32,6 +35,7 @@ class Handoff:
         self.cases = cases
         self.staff_chat_id = staff_chat_id
         self.send = send  # send_with_retry
+        self._locks: dict[str, asyncio.Lock] = {}
 
     # --- opening ---------------------------------------------------------------------------------------------
     async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str) -> Case:
@@ -65,7 +69,37 @@ class Handoff:
 
     # --- user -> staff --------------------------------------------------------------------------------------
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
-        kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=case.chat_id, message_id=message_id)
+        await self.cases.enqueue(case.id, {"to": "staff", "from_chat": case.chat_id, "message_id": message_id})
+        await self.drain(bot, case.id)
+
+    async def drain(self, bot: Any, case_id: str) -> int:
+        """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain)."""
+        lock = self._locks.setdefault(case_id, asyncio.Lock())
+        delivered = 0
+        async with lock:
+            for entry_id, item in await self.cases.pending(case_id):
+                case = await self.cases.get(case_id)
+                if case is None or case.status == "closed":
+                    await self.cases.done(case_id, entry_id)
+                    continue
+                try:
+                    await self._deliver(bot, case, item)
+                except (TelegramError, OSError) as exc:
+                    log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
+                    break
+                await self.cases.done(case_id, entry_id)
+                delivered += 1
+        return delivered
+
+    async def drain_all(self, bot: Any) -> int:
+        return sum([await self.drain(bot, cid) for cid in await self.cases.with_pending()])
+
+    async def _deliver(self, bot: Any, case: Case, item: dict) -> None:
+        if item["to"] == "user":
+            await self.send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
+                            message_id=item["message_id"])
+            return
+        kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=item["from_chat"], message_id=item["message_id"])
         try:
             await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
         except BadRequest as exc:
@@ -98,8 +132,8 @@ class Handoff:
             return
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
-        await self.send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
-                        message_id=message.message_id)
+        await self.cases.enqueue(case.id, {"to": "user", "message_id": message.message_id})
+        await self.drain(bot, case.id)
 
     async def _case_for(self, message: Any) -> Case | None:
         if message.message_thread_id and getattr(message, "is_topic_message", False):

@@ -7,6 +7,7 @@ in order even with concurrent updates.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -45,6 +46,27 @@ async def set_commands(app: Application) -> None:
             log.warning("set_my_commands(%s) failed: %s", locale, type(exc).__name__)
 
 
+async def start_outbox_drain(app: Application) -> None:
+    """Deliver handoff messages that are still queued (after a restart or a Telegram outage), every 5 s."""
+    handoff = app.bot_data["bridge"].handoff
+    if handoff is None:
+        return
+
+    async def loop() -> None:
+        while True:
+            try:
+                await handoff.drain_all(app.bot)
+            except Exception as exc:  # Redis down etc.: try again later, never stop
+                log.warning("outbox drain failed: %s", type(exc).__name__)
+            await asyncio.sleep(5)
+    app.bot_data["outbox_task"] = asyncio.get_running_loop().create_task(loop())
+
+
+async def post_init(app: Application) -> None:
+    await set_commands(app)
+    await start_outbox_drain(app)
+
+
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what failed, never the message text or who sent it."""
     err = context.error
@@ -76,7 +98,7 @@ def build_application(settings: Settings) -> Application:
     builder = (ApplicationBuilder().token(settings.telegram_token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))
                .concurrent_updates(True)  # safe: the per-user lock keeps each user's updates in order
-               .post_init(set_commands))
+               .post_init(post_init))
     if os.environ.get("SAQBOL_RATE_LIMIT", "1") != "0":  # 0 only for benchmarks against a fake Bot API
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:

@@ -21,6 +21,7 @@ class FakeBotAPI:
         self._next_update = 1
         self._next_message = 1000
         self._cond = threading.Condition()
+        self.failures: dict[str, int] = {}  # method -> how many more calls answer 502 Bad Gateway
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,9 +49,11 @@ class FakeBotAPI:
                     params = {k: v[0] for k, v in parse_qs(body).items()}
                 params.update({k: v[0] for k, v in parse_qs(url.query).items()})
                 result = api.respond(method, params)
-                payload = json.dumps({"ok": True, "result": result}).encode()
+                failed = params.get("_failed")
+                payload = json.dumps({"ok": False, "error_code": 502, "description": "Bad Gateway"} if failed
+                                     else {"ok": True, "result": result}).encode()
                 try:
-                    self.send_response(200)
+                    self.send_response(502 if failed else 200)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
@@ -77,6 +80,9 @@ class FakeBotAPI:
         with self._cond:
             if method != "getUpdates":
                 params["_t"] = time.perf_counter()
+                if self.failures.get(method, 0) > 0:
+                    self.failures[method] -= 1
+                    params["_failed"] = True
                 self.calls.append((method, params))
                 self._cond.notify_all()
         if method == "getMe":
@@ -160,9 +166,9 @@ class FakeBotAPI:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._push({"message": msg})
 
-    def calls_of(self, method: str) -> list[dict[str, Any]]:
+    def calls_of(self, method: str, ok_only: bool = False) -> list[dict[str, Any]]:
         with self._cond:
-            return [p for m, p in self.calls if m == method]
+            return [p for m, p in self.calls if m == method and not (ok_only and p.get("_failed"))]
 
     def wait_calls(self, method: str, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout

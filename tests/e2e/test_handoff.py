@@ -77,3 +77,31 @@ def test_forget_during_a_case_closes_it_and_tells_staff_only_that(api: FakeBotAP
     api.send_text(user, "/start", language_code="en")
     api.wait_sent(user, 6, timeout=30)
     assert len(api.calls_of("copyMessage")) == before
+
+
+def test_relayed_messages_survive_a_telegram_outage_and_a_restart(api: FakeBotAPI, redis_server, bot_factory):
+    import time
+
+    user = USER + 9
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    api.send_text(user, "/start", language_code="en")
+    assert api.wait_sent(user, 1, timeout=60), bot.output()[-2000:]
+    api.press(user, "lang:en")
+    api.send_text(user, "/human")
+    api.press(user, "handoff:start")
+    api.wait_calls("createForumTopic", 1)
+    api.wait_sent(user, 5)
+    api.failures["copyMessage"] = 8  # Telegram answers 502 for a while
+    first = api.send_text(user, "first question about my contract")
+    second = api.send_text(user, "second question about my wages")
+    time.sleep(3)
+    bot.stop()  # the worker dies while both messages are still queued
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(api.calls_of("copyMessage", ok_only=True)) < 2:
+        time.sleep(0.5)
+    delivered = api.calls_of("copyMessage", ok_only=True)
+    assert len(delivered) == 2, bot.output()[-2000:]  # nothing lost, nothing twice
+    ids = [int(p["message_id"]) for p in delivered]
+    assert ids == sorted(ids)  # in order
+    assert first and second
