@@ -193,6 +193,34 @@ class Hotlines(Strict):
     hotlines: list[Hotline]
 
 
+class StaffHours(Strict):
+    timezone: str
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
+    start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'") from None
+        return value
+
+    def open_at(self, moment) -> bool:
+        """Whether staff work at this (timezone-aware) moment."""
+        from zoneinfo import ZoneInfo
+
+        local = moment.astimezone(ZoneInfo(self.timezone))
+        day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        return day in self.days and self.start <= local.strftime("%H:%M") < self.end
+
+
 class Organization(Strict):
     review: Review = "machine-draft"
     name: Localized
+    hours: StaffHours | None = None
+    reminder_minutes: int = Field(default=15, ge=1, le=1440)

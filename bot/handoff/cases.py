@@ -29,6 +29,7 @@ class Case:
     opened: float = field(default_factory=time.time)
     claimed: float | None = None
     closed: float | None = None
+    reminded: bool = False
 
     @property
     def icon(self) -> str:
@@ -66,6 +67,9 @@ class MemoryCases:
     async def with_pending(self) -> list[str]:
         return list(self._outbox)
 
+    async def open_cases(self) -> list[Case]:
+        return [c for c in self._cases.values() if c.status != "closed"]
+
     async def save(self, case: Case) -> None:
         self._cases[case.id] = case
         if case.status != "closed":
@@ -97,8 +101,10 @@ class RedisCases:
         pipe.set(f"saq:{{case:{case.id}}}:case", json.dumps(asdict(case)), ex=self.ttl)
         if case.status != "closed":
             pipe.set(f"saq:{{u:{case.user}}}:case", case.id, ex=self.ttl)
+            pipe.sadd("saq:cases:open", case.id)
         else:
             pipe.delete(f"saq:{{u:{case.user}}}:case")
+            pipe.srem("saq:cases:open", case.id)
         if case.topic_id is not None:
             pipe.set(f"saq:topic:{case.topic_id}", case.id, ex=self.ttl)
         await pipe.execute()
@@ -135,3 +141,7 @@ class RedisCases:
 
     async def with_pending(self) -> list[str]:
         return sorted(await self.redis.smembers("saq:outbox:cases"))
+
+    async def open_cases(self) -> list[Case]:
+        cases = [await self.get(cid) for cid in sorted(await self.redis.smembers("saq:cases:open"))]
+        return [c for c in cases if c is not None and c.status != "closed"]

@@ -31,9 +31,10 @@ CASE_ID = re.compile(r"\bK-[0-9A-F]{4}\b")
 
 
 class Handoff:
-    def __init__(self, cases: Any, staff_chat_id: int, send: Any):
+    def __init__(self, cases: Any, staff_chat_id: int, send: Any, reminder_minutes: int = 15):
         self.cases = cases
         self.staff_chat_id = staff_chat_id
+        self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -144,6 +145,21 @@ class Handoff:
             if found:
                 return await self.cases.get(found.group())
         return None
+
+    async def remind(self, bot: Any, now: float | None = None) -> int:
+        """Post a reminder in the staff group for every case nobody claimed within `reminder_minutes`.
+        Derived from the cases in Redis, so reminders survive restarts; each case is reminded once."""
+        now = now or time.time()
+        sent = 0
+        for case in await self.cases.open_cases():
+            if case.status == "waiting" and not case.reminded and now - case.opened >= self.reminder_minutes * 60:
+                waited = int((now - case.opened) // 60)
+                await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                                text=f"⏰ {html.escape(case.title())}: waiting for {waited} min — /claim to take it.")
+                case.reminded = True
+                await self.cases.save(case)
+                sent += 1
+        return sent
 
     # --- closing --------------------------------------------------------------------------------------------
     async def close(self, bot: Any, case: Case, by_staff: bool = False, forgotten: bool = False) -> None:

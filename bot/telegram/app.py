@@ -56,6 +56,7 @@ async def start_outbox_drain(app: Application) -> None:
         while True:
             try:
                 await handoff.drain_all(app.bot)
+                await handoff.remind(app.bot)
             except Exception as exc:  # Redis down etc.: try again later, never stop
                 log.warning("outbox drain failed: %s", type(exc).__name__)
             await asyncio.sleep(5)
@@ -92,7 +93,8 @@ def build_application(settings: Settings) -> Application:
         from .bridge import send_with_retry
 
         cases = RedisCases(store.redis, settings.retention_days) if settings.redis_url else MemoryCases()
-        handoff = Handoff(cases, settings.staff_chat_id, send_with_retry)
+        org = dialogue.content.organization
+        handoff = Handoff(cases, settings.staff_chat_id, send_with_retry, org.reminder_minutes if org else 15)
     bridge = Bridge(dialogue, resilient, secret, handoff)
 
     builder = (ApplicationBuilder().token(settings.telegram_token)

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import html
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
@@ -144,8 +145,17 @@ class Bridge:
         reason = "offer_check" if state.get("last") else "other"
         case = await self.handoff.open(bot, key, chat_id, state, action.get("share_verdict", False), reason)
         _ = translator(state.get("locale") or "ru")
-        return Reply(html.escape(_("Your case number is {case}. A person will answer here; you can write now. "
-                                   "Send /end to close the chat.").format(case=case.id)))
+        text = html.escape(_("Your case number is {case}. A person will answer here; you can write now. "
+                             "Send /end to close the chat.").format(case=case.id))
+        org = self.dialogue.content.organization
+        if org and org.hours and not org.hours.open_at(datetime.now(timezone.utc)):
+            h = org.hours
+            text += "\n\n" + html.escape(_("Staff answer {days}, {start}–{end} ({zone}); they will reply then. If you "
+                                            "are in danger now, call:").format(
+                days="–".join((h.days[0], h.days[-1])) if len(h.days) > 1 else h.days[0], start=h.start, end=h.end,
+                zone=h.timezone))
+            text += "\n" + "\n".join(self.dialogue._hotline_lines(state, emergency_only=True)[1:])
+        return Reply(text)
 
     async def _relay(self, bot: Any, key: str, chat_id: int, update: Update, event: Event) -> bool:
         """While a case is open the bot stays silent and relays; True when the update was handled here."""
