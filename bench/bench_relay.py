@@ -1,0 +1,88 @@
+"""Handoff relay benchmark: users in open cases write to staff through the real bot, fake Bot API and Redis.
+Prints relayed messages/s, relay latency (update queued -> copyMessage sent) and outbox behaviour when
+Telegram answers errors for a while (nothing dropped: the queue drains afterwards).
+
+Usage: python bench/bench_relay.py [--cases 20] [--messages 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import BotProcess, RedisServer  # noqa: E402
+from tests.e2e.fakebotapi import FakeBotAPI  # noqa: E402
+
+STAFF = -1009999
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=20)
+    ap.add_argument("--messages", type=int, default=10)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    redis = RedisServer(tmp).start()
+    api = FakeBotAPI().start()
+    bot = BotProcess(api, redis.url, tmp, {"SAQBOL_STAFF_CHAT_ID": str(STAFF), "SAQBOL_RATE_LIMIT": "0"}).start()
+    try:
+        users = [5000 + i for i in range(args.cases)]
+        for u in users:
+            api.send_text(u, "/start", language_code="en")
+        for u in users:
+            if not api.wait_sent(u, 1, timeout=90):
+                raise SystemExit("bot did not start:\n" + bot.output()[-2000:])
+            api.press(u, "lang:en")
+            api.send_text(u, "/human")
+            api.press(u, "handoff:start")
+        api.wait_calls("createForumTopic", len(users), timeout=120)
+        for u in users:
+            api.wait_sent(u, 5, timeout=60)
+        base = len(api.calls_of("copyMessage", ok_only=True))
+        pushed = {}
+        start = time.perf_counter()
+        for n in range(args.messages):
+            for u in users:
+                uid = api.send_text(u, f"message {n} from {u}")
+                pushed[(u, uid)] = time.perf_counter()
+        total = args.messages * len(users)
+        api.wait_calls("copyMessage", base + total, timeout=300)
+        copies = api.calls_of("copyMessage", ok_only=True)[base:]
+        wall = max(c["_t"] for c in copies) - start
+        lat = sorted((c["_t"] - start) * 1000 for c in copies)
+        print(f"relay: {len(copies)}/{total} user messages copied to staff in {wall:.2f} s -> {total / wall:.0f} msg/s "
+              f"({len(users)} cases, 1 worker, Redis outbox)")
+        print(f"relay: time from the burst start to each copy p50 {statistics.median(lat):.0f} ms, "
+              f"p99 {lat[int(0.99 * (len(lat) - 1))]:.0f} ms (a burst of {total}; single-message latency is below)")
+        u = users[0]
+        t0 = time.perf_counter()
+        api.send_text(u, "single message")
+        api.wait_calls("copyMessage", base + total + 1, timeout=30)
+        print(f"relay: a single message on an idle worker: {(time.perf_counter() - t0) * 1000:.0f} ms end to end")
+        # Telegram fails for a while: the outbox keeps everything and drains afterwards.
+        api.failures["copyMessage"] = 20
+        before = len(api.calls_of("copyMessage", ok_only=True))
+        for u in users[:5]:
+            api.send_text(u, "during the outage")
+        t0 = time.perf_counter()
+        api.wait_calls("copyMessage", 0, timeout=1)
+        while len(api.calls_of("copyMessage", ok_only=True)) < before + 5 and time.perf_counter() - t0 < 120:
+            time.sleep(0.2)
+        got = len(api.calls_of("copyMessage", ok_only=True)) - before
+        print(f"relay: 20 failed deliveries (502), then {got}/5 queued messages delivered "
+              f"{time.perf_counter() - t0:.1f} s later; none dropped" if got == 5 else f"relay: only {got}/5 delivered")
+    finally:
+        bot.stop()
+        api.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()
