@@ -7,11 +7,15 @@ Keys of one case share the hash tag `{case:<id>}`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, AsyncIterator
+
+_UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 
 
 @dataclass
@@ -69,6 +73,10 @@ class MemoryCases:
 
     async def open_cases(self) -> list[Case]:
         return [c for c in self._cases.values() if c.status != "closed"]
+
+    @asynccontextmanager
+    async def drain_lock(self, case_id: str, wait: float) -> AsyncIterator[bool]:
+        yield True  # one process: the relay's own asyncio lock is enough
 
     async def save(self, case: Case) -> None:
         self._cases[case.id] = case
@@ -145,3 +153,20 @@ class RedisCases:
     async def open_cases(self) -> list[Case]:
         cases = [await self.get(cid) for cid in sorted(await self.redis.smembers("saq:cases:open"))]
         return [c for c in cases if c is not None and c.status != "closed"]
+
+    @asynccontextmanager
+    async def drain_lock(self, case_id: str, wait: float) -> AsyncIterator[bool]:
+        """Only one worker delivers a case's outbox at a time (else two could send the same entry).
+        Yields False when another worker holds it past `wait` seconds: that worker will deliver."""
+        key = f"saq:{{case:{case_id}}}:drain"
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + wait
+        while not await self.redis.set(key, token, nx=True, px=60_000):
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            await asyncio.sleep(0.02)
+        try:
+            yield True
+        finally:
+            await self.redis.eval(_UNLOCK, 1, key, token)

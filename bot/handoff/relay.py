@@ -71,13 +71,16 @@ class Handoff:
     # --- user -> staff --------------------------------------------------------------------------------------
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
         await self.cases.enqueue(case.id, {"to": "staff", "from_chat": case.chat_id, "message_id": message_id})
-        await self.drain(bot, case.id)
+        await self.drain(bot, case.id, wait=10.0)
 
-    async def drain(self, bot: Any, case_id: str) -> int:
-        """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain)."""
+    async def drain(self, bot: Any, case_id: str, wait: float = 0.0) -> int:
+        """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain).
+        One drainer per case across all workers (`drain_lock`), so no entry is sent twice."""
         lock = self._locks.setdefault(case_id, asyncio.Lock())
         delivered = 0
-        async with lock:
+        async with lock, self.cases.drain_lock(case_id, wait) as mine:
+            if not mine:
+                return 0
             for entry_id, item in await self.cases.pending(case_id):
                 case = await self.cases.get(case_id)
                 if case is None or case.status == "closed":
@@ -134,7 +137,7 @@ class Handoff:
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
         await self.cases.enqueue(case.id, {"to": "user", "message_id": message.message_id})
-        await self.drain(bot, case.id)
+        await self.drain(bot, case.id, wait=10.0)
 
     async def _case_for(self, message: Any) -> Case | None:
         if message.message_thread_id and getattr(message, "is_topic_message", False):
