@@ -1,0 +1,67 @@
+"""Many open cases served by two webhook workers on one Redis: every user message reaches staff exactly once,
+in order per case."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from .conftest import free_port
+from .fakebotapi import FakeBotAPI
+from .test_webhook_workers import post
+
+STAFF = -1007777
+CASES = 12
+MESSAGES = 4
+
+
+def _update(uid: int, user: int, text: str | None = None, data: str | None = None) -> dict:
+    sender = {"id": user, "is_bot": False, "first_name": "T", "language_code": "en"}
+    if data is not None:
+        return {"update_id": uid, "callback_query": {"id": f"{uid}", "chat_instance": "1", "data": data, "from": sender,
+                                                      "message": {"message_id": 1, "date": int(time.time()),
+                                                                  "chat": {"id": user, "type": "private"}, "text": "x"}}}
+    msg = {"message_id": uid, "date": int(time.time()), "text": text, "chat": {"id": user, "type": "private"},
+           "from": sender}
+    if text.startswith("/"):
+        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": uid, "message": msg}
+
+
+def test_concurrent_cases_on_two_workers_lose_and_duplicate_nothing(api: FakeBotAPI, redis_server, bot_factory):
+    ports = [free_port(), free_port()]
+    for p in ports:
+        bot_factory(redis_server.url, SAQBOL_LISTEN=f"127.0.0.1:{p}", SAQBOL_WEBHOOK_URL=f"http://127.0.0.1:{p}/tg",
+                    SAQBOL_WEBHOOK_SECRET="s3cret", SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    urls = [f"http://127.0.0.1:{p}/tg" for p in ports]
+    users = [700000 + i for i in range(CASES)]
+
+    def open_case(i: int) -> None:
+        user = users[i]
+        base = 10_000 * (i + 1)
+        for n, (text, data) in enumerate([("/start", None), (None, "lang:en"), ("/human", None),
+                                          (None, "handoff:start")]):
+            assert post(urls[n % 2], _update(base + n, user, text, data)) == 200
+            api.wait_sent(user, [1, 3, 4, 6][n], timeout=60)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(open_case, range(CASES)))
+    assert len(api.wait_calls("createForumTopic", CASES, timeout=60)) == CASES
+
+    def chat(i: int) -> None:
+        user = users[i]
+        for n in range(MESSAGES):
+            uid = 10_000 * (i + 1) + 100 + n
+            assert post(urls[(i + n) % 2], _update(uid, user, f"case {i} message {n} about my contract")) == 200
+            deadline = time.monotonic() + 30  # the user waits for nothing, but sends at a human pace
+            while time.monotonic() < deadline and sum(
+                    1 for c in api.calls_of("copyMessage", ok_only=True) if int(c["from_chat_id"]) == user) <= n:
+                time.sleep(0.05)
+
+    with ThreadPoolExecutor(CASES) as pool:
+        list(pool.map(chat, range(CASES)))
+    copies = api.calls_of("copyMessage", ok_only=True)
+    for i, user in enumerate(users):
+        mine = [int(c["message_id"]) for c in copies if int(c["from_chat_id"]) == user]
+        expected = [10_000 * (i + 1) + 100 + n for n in range(MESSAGES)]
+        assert mine == expected, (i, mine)  # exactly once, in order
