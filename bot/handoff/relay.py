@@ -71,7 +71,7 @@ class Handoff:
     # --- user -> staff --------------------------------------------------------------------------------------
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
         await self.cases.enqueue(case.id, {"to": "staff", "from_chat": case.chat_id, "message_id": message_id})
-        await self.drain(bot, case.id, wait=10.0)
+        await self.drain(bot, case.id, wait=2.0)  # if another worker is draining, it or the next drain sends it
 
     async def drain(self, bot: Any, case_id: str, wait: float = 0.0) -> int:
         """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain).
@@ -137,7 +137,7 @@ class Handoff:
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
         await self.cases.enqueue(case.id, {"to": "user", "message_id": message.message_id})
-        await self.drain(bot, case.id, wait=10.0)
+        await self.drain(bot, case.id, wait=2.0)
 
     async def _case_for(self, message: Any) -> Case | None:
         if message.message_thread_id and getattr(message, "is_topic_message", False):

@@ -7,6 +7,7 @@ User keys are pseudonyms (HMAC of the Telegram id), never raw ids.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
@@ -14,14 +15,11 @@ from typing import Any, AsyncIterator
 import redis.asyncio as aioredis
 
 PREFIX = "saq"
+log = logging.getLogger(__name__)
 # Release a lock only if we still hold it (compare-and-delete).
 _UNLOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
 """
-
-
-class LockTimeout(Exception):
-    pass
 
 
 class RedisStore:
@@ -74,7 +72,10 @@ class RedisStore:
         delay = 0.01
         while not await self.redis.set(key, token, nx=True, px=int(timeout * 1000)):
             if loop.time() > deadline:
-                raise LockTimeout(user)
+                # Losing a person's message is worse than a rare race on their menu state: go on unlocked.
+                log.warning("user lock wait exceeded %.0f s; handling the update without it", wait)
+                yield
+                return
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.2)
         try:

@@ -60,6 +60,10 @@ def test_concurrent_cases_on_two_workers_lose_and_duplicate_nothing(api: FakeBot
 
     with ThreadPoolExecutor(CASES) as pool:
         list(pool.map(chat, range(CASES)))
+    deadline = time.monotonic() + 90  # a loaded machine may need a drain cycle or two for the last ones
+    while time.monotonic() < deadline and len(api.calls_of("copyMessage", ok_only=True)) < CASES * MESSAGES:
+        time.sleep(0.2)
+    time.sleep(1)  # and nothing extra arrives afterwards
     copies = api.calls_of("copyMessage", ok_only=True)
     for i, user in enumerate(users):
         mine = [int(c["message_id"]) for c in copies if int(c["from_chat_id"]) == user]
