@@ -74,7 +74,7 @@ class Dialogue:
     # --- commands and buttons ------------------------------------------------------------------------------
     async def _command(self, user: str, state: dict, cmd: str) -> list[Reply]:
         actions = {"start": self._menu, "menu": self._menu, "help": self._help, "check": self._ask_offer,
-                   "rights": self._ask_destination, "hotlines": self._hotlines, "sos": self._sos,
+                   "rights": self._ask_destination, "hotlines": self._hotlines, "sos": self.sos,
                    "human": self._human, "language": self._ask_language, "forget": self._ask_forget}
         action = actions.get(cmd)
         if action is None:
@@ -92,7 +92,7 @@ class Dialogue:
         if kind == "where":
             state["dest"] = arg
             _ = translator(state["locale"])
-            return [Reply("\n".join(self._hotline_lines(state, country_only=True)),
+            return [Reply("\n".join(self.hotline_lines(state, country_only=True)),
                           [[Button(_("My rights"), f"dest:{arg}"), Button(_("Menu"), "menu:menu")]])]
         if kind == "topic":
             country, _, topic = arg.partition(":")
@@ -118,7 +118,7 @@ class Dialogue:
         intent = parsed["intent"]["name"]
         countries = [e["value"] for e in parsed.get("entities", ()) if e["entity"] == "country"]
         if intent == "emergency":
-            return self._sos(state)
+            return self.sos(state)
         if state.get("step") == "await_offer" or intent == "check_offer" or event.forwarded_from:
             if event.forwarded_from:
                 text = f"{text}\n{event.forwarded_from}"
@@ -251,7 +251,7 @@ class Dialogue:
         return [Reply(render_rights(t, state["locale"], HTML, review),
                       [[Button(_("Other topics"), f"dest:{country}"), Button(_("Menu"), "menu:menu")]])]
 
-    def _hotline_lines(self, state: dict, emergency_only: bool = False, country_only: bool = False) -> list[str]:
+    def hotline_lines(self, state: dict, emergency_only: bool = False, country_only: bool = False) -> list[str]:
         _ = translator(state["locale"])
         countries = [state["dest"]] if state.get("dest") in {h.country for h in self.content.hotlines} else []
         if not country_only:
@@ -276,13 +276,14 @@ class Dialogue:
         return lines
 
     def _hotlines(self, state: dict) -> list[Reply]:
-        return [Reply("\n".join(self._hotline_lines(state)), self._menu_buttons(state["locale"]))]
+        return [Reply("\n".join(self.hotline_lines(state)), self._menu_buttons(state["locale"]))]
 
-    def _sos(self, state: dict) -> list[Reply]:
+    def sos(self, state: dict) -> list[Reply]:
+        """Emergency and hotline numbers first; also used by the adapter while a live chat is open."""
         _ = translator(state["locale"])
         lines = [f"{SIGN['high']} <b>" + html.escape(_("If you are in danger now, call the emergency number of the "
                                                           "country you are in.")) + "</b>", ""]
-        lines += self._hotline_lines(state)
+        lines += self.hotline_lines(state)
         lines += ["", html.escape(_("You can also talk to a person: press the button below."))]
         return [Reply("\n".join(lines), [[Button(_("Talk to a person"), "menu:human")]])]
 
@@ -300,7 +301,7 @@ class Dialogue:
             return [Reply("\n".join(html.escape(x) for x in lines), buttons)]
         text = html.escape(_("Live chat with hotline staff is not available in this version yet. Please call one of "
                              "these numbers:"))
-        return [Reply(text + "\n\n" + "\n".join(self._hotline_lines(state)), self._menu_buttons(state["locale"]))]
+        return [Reply(text + "\n\n" + "\n".join(self.hotline_lines(state)), self._menu_buttons(state["locale"]))]
 
     def _ask_language(self, state: dict) -> list[Reply]:
         return [self._language_picker(state["locale"], None)]

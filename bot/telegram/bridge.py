@@ -154,7 +154,7 @@ class Bridge:
                                             "are in danger now, call:").format(
                 days="–".join((h.days[0], h.days[-1])) if len(h.days) > 1 else h.days[0], start=h.start, end=h.end,
                 zone=h.timezone))
-            text += "\n" + "\n".join(self.dialogue._hotline_lines(state, emergency_only=True)[1:])
+            text += "\n" + "\n".join(self.dialogue.hotline_lines(state, emergency_only=True)[1:])
         return Reply(text)
 
     async def _relay(self, bot: Any, key: str, chat_id: int, update: Update, event: Event) -> bool:
@@ -171,7 +171,7 @@ class Bridge:
             parsed = await self.dialogue.nlu.parse(event.value[:4000])
             if parsed["intent"]["name"] == "emergency":  # numbers first, then the message still goes to staff
                 state = await self.store.get_state(key) or {"locale": case.locale}
-                for reply in self.dialogue._sos(state):
+                for reply in self.dialogue.sos(state):
                     await self.send(bot, chat_id, reply)
         await self.handoff.from_user(bot, case, update.message.message_id)
         return True

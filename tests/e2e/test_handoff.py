@@ -53,15 +53,20 @@ def test_consented_pseudonymous_chat_both_ways(api: FakeBotAPI, redis_server, bo
     assert any("closed by the user" in m["text"] for m in api.sent(STAFF))
 
 
-def test_forget_during_a_case_closes_it_and_tells_staff_only_that(api: FakeBotAPI, redis_server, bot_factory):
-    user = USER + 7
-    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+def open_anonymous_case(api: FakeBotAPI, bot, user: int) -> dict:
+    """An English-speaking user starts a chat with staff without sharing anything; returns the topic call."""
     api.send_text(user, "/start", language_code="en")
     assert api.wait_sent(user, 1, timeout=60), bot.output()[-2000:]
     api.press(user, "lang:en")
     api.send_text(user, "/human")
     api.press(user, "handoff:start")
-    topic = api.wait_calls("createForumTopic", 1)[0]
+    return api.wait_calls("createForumTopic", 1)[0]
+
+
+def test_forget_during_a_case_closes_it_and_tells_staff_only_that(api: FakeBotAPI, redis_server, bot_factory):
+    user = USER + 7
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    topic = open_anonymous_case(api, bot, user)
     assert topic["name"].startswith("🟢 K-")  # no check shared: an ordinary case
     api.send_text(user, "hello, I have a question about my contract")
     copy = api.wait_calls("copyMessage", 1)[0]
@@ -84,12 +89,7 @@ def test_relayed_messages_survive_a_telegram_outage_and_a_restart(api: FakeBotAP
 
     user = USER + 9
     bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
-    api.send_text(user, "/start", language_code="en")
-    assert api.wait_sent(user, 1, timeout=60), bot.output()[-2000:]
-    api.press(user, "lang:en")
-    api.send_text(user, "/human")
-    api.press(user, "handoff:start")
-    api.wait_calls("createForumTopic", 1)
+    open_anonymous_case(api, bot, user)
     api.wait_sent(user, 5)
     api.failures["copyMessage"] = 8  # Telegram answers 502 for a while
     first = api.send_text(user, "first question about my contract")
