@@ -15,6 +15,8 @@ from .config import load_settings
 from .content import load_content
 from .core.verdict import checker_from_content
 from .dialogue import Dialogue, Event, plain
+from .ops.kv import MemoryKV
+from .ops.reports import Reports
 from .storage import MemoryStore
 
 
@@ -28,7 +30,9 @@ def build_dialogue(settings=None) -> Dialogue:
     if content.errors:
         raise SystemExit("\n".join(map(str, content.errors[:20])))
     nlu = NLU(EmbeddedNLU.load(), RasaClient(settings.rasa_url) if settings.rasa_url else None)
-    return Dialogue(content, checker_from_content(content), nlu, MemoryStore(settings.retention_days))
+    dialogue = Dialogue(content, checker_from_content(content), nlu, MemoryStore(settings.retention_days))
+    dialogue.reports = Reports(MemoryKV())  # the Telegram adapter swaps in Redis-backed ones
+    return dialogue
 
 
 async def run(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, language_code: str | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from .config import load_settings
 from .content import load_content
@@ -172,36 +173,65 @@ def run() -> None:
 
 
 @app.command()
-def stats(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Anonymous counters (checks per day, risk levels, flags, locales, destinations) and the content version."""
+def stats(
+    days: int = typer.Option(30, "--days", min=1, max=400, help="How many days back, today included."),
+    png: Optional[Path] = typer.Option(None, "--png", help="Also draw a chart into this PNG file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Anonymous daily statistics (checks by risk, kind, destination, locale; flags; handoffs) and the content
+    version every running worker serves."""
     import asyncio
+
+    from . import stats as report
+    from .storage.base import last_days
 
     settings = load_settings()
     content = load_content(settings.content_dir, with_registry=False)
-    counters: dict[str, int] = {}
+    daily: dict[str, dict[str, int]] = {}
+    workers: list[dict] = []
     if settings.redis_url:
+        from .content.live import running_workers
         from .storage.redis_store import RedisStore
 
-        async def read() -> dict[str, int]:
+        async def read() -> tuple[dict, list]:
             store = RedisStore(settings.redis_url)
             try:
-                return await store.stats()
+                return await store.stats(days), await running_workers(store.redis)
             finally:
                 await store.close()
         try:
-            counters = asyncio.run(read())
+            daily, workers = asyncio.run(read())
         except Exception as exc:
             _fail(f"cannot read counters from Redis: {type(exc).__name__}")
-    result = {"content_version": content.version, "content_ok": content.ok, "counters": counters,
-              "redis": bool(settings.redis_url)}
+    result = {"content_version": content.version, "content_ok": content.ok, "days": days,
+              "summary": report.summary(daily), "daily": daily, "workers": workers, "redis": bool(settings.redis_url)}
+    if png is not None:
+        png.write_bytes(report.chart_png(daily, last_days(days)))
+        result["png"] = str(png)
     if as_json:
         _print_json(result)
         return
-    out.print(f"content version {content.version} ({'OK' if content.ok else 'ERRORS'})", markup=False)
+    out.print(f"content version on disk: {content.version} ({'OK' if content.ok else 'ERRORS'})", markup=False)
+    for w in workers:
+        out.print(f"worker {w['worker']}: serving {w['version']} (since {w['since']})", markup=False)
     if not settings.redis_url:
         out.print("no SAQBOL_REDIS_URL: counters live only in a running bot's memory", markup=False)
-    for k, v in sorted(counters.items()):
-        out.print(f"{k:40} {v}", markup=False)
+    s = result["summary"]
+    table = Table(title=f"last {days} days", show_header=True)
+    table.add_column("measure")
+    table.add_column("count", justify="right")
+    table.add_row("offers checked", str(s["checks"]))
+    for group in ("risk", "kind", "destination", "locale", "flags", "screening"):
+        for k, v in s[group].items():
+            table.add_row(f"{group}: {k}", str(v))
+    h = s["handoffs"]
+    table.add_row("talks with a person opened / closed", f"{h['opened']} / {h['closed']}")
+    table.add_row("average minutes to first staff reply", "—" if h["avg_first_reply_min"] is None
+                  else str(h["avg_first_reply_min"]))
+    table.add_row("scam reports received", str(s["reports"]))
+    out.print(table)
+    if png is not None:
+        out.print(f"chart written to {png}", markup=False)
 
 
 @registry_app.command("find")

@@ -118,9 +118,14 @@ def test_offer_text_is_not_kept_in_state(dialogue):
         await dialogue.handle("u7", Event("command", "/start"))
         await dialogue.handle("u7", Event("button", "lang:ru"))
         await dialogue.handle("u7", Event("text", SCAM_RU))
-        return await store.get_state("u7")
-    state = asyncio.run(run())
-    assert "@korea_job" not in repr(state) and "500$" not in repr(state) and "Оплата визы" not in repr(state)
+        right_after = await store.get_state("u7")
+        await dialogue.handle("u7", Event("button", "menu:menu"))
+        return right_after, await store.get_state("u7")
+    right_after, state = asyncio.run(run())
+    # Only the recruiter's contact stays, for "Report this offer", and only until the next action.
+    assert right_after.pop("suspects") == [{"kind": "telegram", "value": "@korea_job"}]
+    for s in (right_after, state):
+        assert "@korea_job" not in repr(s) and "500$" not in repr(s) and "Оплата визы" not in repr(s)
     assert state["last"]["risk"] == "high"
 
 

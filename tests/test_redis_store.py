@@ -68,7 +68,13 @@ def test_counters_are_anonymous(redis_url):
     async def go():
         store = RedisStore(redis_url)
         await store.count("risk:high", "flag:upfront_fee", "risk:high")
-        stats = await store.stats()
+        await store.count("handoff:first_reply_s", amount=42)
+        stats = await store.stats(days=7)
+        keys = [k async for k in store.redis.scan_iter(match="saq:stats:*")]
+        ttl = await store.redis.ttl(keys[0])
         await store.close()
-        return stats
-    assert run(go()) == {"risk:high": 2, "flag:upfront_fee": 1}
+        return stats, keys, ttl
+    stats, keys, ttl = run(go())
+    from bot.storage.base import today
+    assert stats == {today(): {"risk:high": 2, "flag:upfront_fee": 1, "handoff:first_reply_s": 42}}
+    assert keys == [f"saq:stats:{today()}"] and 0 < ttl <= 400 * 86400  # one hash per day, kept ~ a year

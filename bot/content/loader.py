@@ -17,11 +17,13 @@ from pydantic import BaseModel, ValidationError
 
 from ..core.registry import Registry, RegistryError, registry_files
 from .registry_cache import load_registry
-from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, Organization, RedFlagRule, Rights
+from ..core.warnings import Reported, WarningIndex
+from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, Organization, RedFlagRule, Rights, Warnings
 from .yamlfile import ContentError, line_of, load_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
 REGISTRY_RULES = ("unlicensed_agency", "license_not_active")
+DERIVED_RULES = REGISTRY_RULES + ("reported_by_users",)  # raised by lookups, not by patterns
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,6 +62,7 @@ class Content:  # noqa: D101 — fields below say what each part is
     organization: Organization | None = None
     reviews: dict[str, str] = field(default_factory=dict)  # file name -> review status
     registry: Registry = field(default_factory=Registry)
+    warnings: WarningIndex = field(default_factory=WarningIndex)  # confirmed user reports (content/warnings/)
     errors: list[ContentError] = field(default_factory=list)
     version: str = ""
 
@@ -105,7 +108,7 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
         if rule.id in seen:
             errors.append(ContentError(str(path), 1, "id", f"'{rule.id}' is already defined in {seen[rule.id]}"))
             continue
-        if rule.id in REGISTRY_RULES and rule.patterns:
+        if rule.id in DERIVED_RULES and rule.patterns:
             errors.append(ContentError(str(path), 1, "patterns", "registry-derived rules take no patterns"))
         seen[rule.id] = path.name
         content.rules.append(rule)
@@ -138,12 +141,20 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
             continue
         content.rights[value.country] = value
         content.reviews[f"rights/{path.name}"] = value.review
+    warning_files = sorted((directory / "warnings").glob("*.yml"))
+    reported: list[Reported] = []
+    for path in warning_files:
+        value = _validate(Warnings, path, errors)
+        if value is not None:
+            reported += [Reported(w.kind, w.value, w.reason, w.reported.isoformat()) for w in value.warnings]
+            content.reviews[f"warnings/{path.name}"] = value.review
+    content.warnings = WarningIndex.build(reported)
     reg_paths = registry_files(directory / "registries") + [Path(p) for p in extra_registries]
     if with_registry:
         registry, reg_errors = load_registry(reg_paths, use_cache=use_cache)
         content.registry = registry
         errors.extend(ContentError(e.file, e.line, e.field, e.message) for e in reg_errors)
-    all_files = rule_files + rights_files + [directory / n for n in singles] + reg_paths
+    all_files = rule_files + rights_files + warning_files + [directory / n for n in singles] + reg_paths
     content.version = _fingerprint([p for p in all_files if p.exists()])
     # The registry index is hundreds of thousands of long-lived objects: move them out of the cyclic
     # GC's reach, or every full collection walks them all (a 250 ms pause in the middle of a check).

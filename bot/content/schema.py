@@ -224,3 +224,26 @@ class Organization(Strict):
     name: Localized
     hours: StaffHours | None = None
     reminder_minutes: int = Field(default=15, ge=1, le=1440)
+
+
+class ReportedItem(Strict):
+    """One confirmed user report: a contact or name that appeared in a scam offer."""
+
+    kind: Literal["phone", "domain", "telegram", "agency"]
+    value: str = Field(min_length=2, max_length=200)
+    reason: str = Field(min_length=3, max_length=300)
+    reported: date
+    approved: date | None = None
+
+    @model_validator(mode="after")
+    def _understood(self) -> "ReportedItem":
+        from ..core.warnings import warning_key
+
+        if warning_key(self.kind, self.value) is None:
+            raise ValueError(f"cannot read {self.kind} '{self.value}'")
+        return self
+
+
+class Warnings(Strict):
+    review: Review = "reviewed"
+    warnings: list[ReportedItem] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from .language import detect as detect_language
 from .normalize import fold, tokens
 from .patterns import PatternSet
 from .registry import Registry, RegistryMatch
+from .warnings import WarningIndex
 
 MAX_CHARS = 200_000  # longer input is checked up to here and the verdict says so
 FALLBACK = {"uz_Cyrl": ("uz_Cyrl", "uz", "ru", "en"), "en": ("en", "ru")}
@@ -72,6 +73,7 @@ class Checker:
     kind_cues: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
     advice: Mapping[str, Sequence[Mapping[str, str]]] = field(default_factory=dict)
     hotlines: Sequence[Any] = ()
+    warnings: WarningIndex = field(default_factory=WarningIndex)
 
     def __post_init__(self) -> None:
         self.engine = FlagEngine(self.rules)
@@ -194,6 +196,17 @@ class Checker:
         end = text.casefold().find(handle.casefold(), start) + len(handle)
         return [FlagHit(rid, start, end, text[start:end], "contacts")]
 
+    def _reported_flags(self, text: str, ents: ex.Entities) -> list[FlagHit]:
+        """A contact or name that users reported and NGO staff confirmed (content/warnings/)."""
+        rid = "reported_by_users"
+        if rid not in self.rule_by_id or not len(self.warnings):
+            return []
+        for written, _item in self.warnings.find(ents):
+            start = text.find(written)
+            if start >= 0:
+                return [FlagHit(rid, start, start + len(written), written, "warnings")]
+        return []
+
     def _hotlines(self, locale: str, country: str | None, destinations: list[str]) -> list[dict[str, Any]]:
         wanted = [c for c in [*destinations, country] if c] + ["INT"]
         out = []
@@ -249,6 +262,7 @@ class Checker:
         agencies = self.lookup_agencies(text, ents, today, country, toks, folded)
         hits += self._registry_flags(text, agencies)
         hits += self._contact_flags(text, ents, {h.rule_id for h in hits})
+        hits += self._reported_flags(text, ents)
         flags = []
         for h in hits:
             rule = self.rule_by_id[h.rule_id]
@@ -283,7 +297,7 @@ def checker_from_content(content: Any) -> Checker:
     kinds = ({k: dict(v.patterns) for k, v in content.offer_kinds.kinds.items()} if content.offer_kinds else {})
     advice = {k: list(v) for k, v in content.advice.advice.items()} if content.advice else {}
     return Checker(rules=list(content.rules), registry=content.registry, countries=countries, kind_cues=kinds,
-                   advice=advice, hotlines=list(content.hotlines))
+                   advice=advice, hotlines=list(content.hotlines), warnings=content.warnings)
 
 
 def check_many(checker: Checker, items: Iterable[dict[str, Any]], **defaults: Any) -> Iterable[Verdict]:

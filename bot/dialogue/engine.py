@@ -8,7 +8,6 @@ checked, not kept: the state stores only the last verdict's explanations, never 
 from __future__ import annotations
 
 import html
-from datetime import date
 from typing import Any
 
 from ..content.loader import Content
@@ -17,6 +16,8 @@ from ..core.verdict import Checker, pick
 from ..i18n import LOCALE_NAMES, LOCALES, N_, normalize_locale, translator
 from ..present import HTML, SIGN, render_rights, render_verdict
 from ..storage.base import Store
+from ..ops.reports import suspects
+from . import community
 from .model import Button, Event, Reply
 
 MAX_TEXT = 20_000  # longer messages are checked up to here (the verdict says so)
@@ -42,6 +43,8 @@ class Dialogue:
         self.nlu = nlu
         self.store = store
         self.handoff_available = False  # set by the Telegram adapter when a staff chat is configured
+        self.reports: Any = None  # bot.ops.reports.Reports: "Report this offer" is offered when set
+        self.alerts: Any = None  # bot.ops.alerts.Alerts: /alerts is offered when set
 
     # --- entry point -------------------------------------------------------------------------------------
     async def handle(self, user: str, event: Event) -> list[Reply]:
@@ -54,6 +57,8 @@ class Dialogue:
 
     async def _route(self, user: str, state: dict, event: Event) -> list[Reply]:
         locale = state.get("locale")
+        if not (event.value.startswith("report:") or state.get("step") == "report_text"):
+            state.pop("suspects", None)  # an offer's contacts are kept only for the report right after the check
         if event.kind == "button" and event.value.startswith("lang:"):
             return self._set_locale(state, event.value[5:])
         if locale is None:
@@ -76,6 +81,9 @@ class Dialogue:
         actions = {"start": self._menu, "menu": self._menu, "help": self._help, "check": self._ask_offer,
                    "rights": self._ask_destination, "hotlines": self._hotlines, "sos": self.sos,
                    "human": self._human, "language": self._ask_language, "forget": self._ask_forget}
+        if cmd == "alerts" and self.alerts is not None:
+            countries = self.content.countries.countries if self.content.countries else {}
+            return community.alerts_screen(state, await self.alerts.subscription(user), countries)
         action = actions.get(cmd)
         if action is None:
             _ = translator(state["locale"])
@@ -103,6 +111,10 @@ class Dialogue:
             return self._ask_offer(state)
         if kind == "forget":
             return await self._forget(user, state, arg == "yes")
+        if kind == "report" and self.reports is not None:
+            return await self._report(state, arg)
+        if kind == "alerts" and arg in ("on", "off") and self.alerts is not None:
+            return community.alerts_changed(state, arg == "on")
         if kind == "handoff" and arg in ("start", "share") and self.handoff_available:
             _ = translator(state["locale"])
             return [Reply(html.escape(_("Connecting you to a person…")),
@@ -119,6 +131,10 @@ class Dialogue:
         countries = [e["value"] for e in parsed.get("entities", ()) if e["entity"] == "country"]
         if intent == "emergency":
             return self.sos(state)
+        if state.get("step") == "report_text" and self.reports is not None:
+            await self.reports.add(state.get("suspects") or [], community.report_context(state), text)
+            await self.store.count("report:received")
+            return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
         if state.get("step") == "await_offer" or intent == "check_offer" or event.forwarded_from:
             if event.forwarded_from:
                 text = f"{text}\n{event.forwarded_from}"
@@ -140,6 +156,18 @@ class Dialogue:
         return [Reply(html.escape(_("I'm not sure I understood. I can check a job, marriage, travel or study offer, "
                                     "explain your rights abroad, or give you hotline numbers.")),
                       self._menu_buttons(state["locale"]))]
+
+    async def _report(self, state: dict, arg: str) -> list[Reply]:
+        if arg == "ask":
+            org = pick(self.content.organization.name, state["locale"]) if self.content.organization else "Saqbol"
+            return community.ask_report(state, org)
+        if arg == "text":
+            return community.ask_report_text(state)
+        if arg == "send" and state.get("suspects"):
+            await self.reports.add(state["suspects"], community.report_context(state))
+            await self.store.count("report:received")
+            return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
+        return self._menu(state)
 
     def _pick_destination(self, state: dict, countries: list[str]) -> bool:
         for c in countries:
@@ -184,6 +212,8 @@ class Dialogue:
                    "name, licence number or phone. I will tell you what worries me and what to do."),
                  "/check — " + _("Check an offer"), "/rights — " + _("My rights"), "/sos — " + _("Help now (SOS)"),
                  "/hotlines — " + _("Hotlines"), "/language — " + _("Language"), "/forget — " + _("Delete my data")]
+        if self.alerts is not None:
+            lines.append("/alerts — " + _("Scam warnings"))
         return [Reply("\n".join(html.escape(x) for x in lines), self._menu_buttons(state["locale"]))]
 
     def _ask_offer(self, state: dict) -> list[Reply]:
@@ -196,12 +226,15 @@ class Dialogue:
         verdict = self.checker.check(text, country=None, lang=locale).to_dict()
         state["step"] = "menu"
         state["last"] = _without_user_text(verdict)
-        await self.store.count(f"checks:{date.today().isoformat()}", f"risk:{verdict['risk']}", f"locale:{locale}",
+        state["suspects"] = suspects(verdict)  # the offer's contacts, kept only so the user can report them
+        await self.store.count("checks", f"risk:{verdict['risk']}", f"kind:{verdict['kind']}", f"locale:{locale}",
                                *[f"flag:{f['id']}" for f in verdict["flags"]],
                                *[f"dest:{c}" for c in verdict["entities"]["countries"][:3]])
         _ = translator(locale)
         buttons = [[Button(_("Details"), "verdict:details"), Button(_("Talk to a person"), "menu:human")],
                    [Button(_("Check another"), "verdict:again"), Button(_("Menu"), "menu:menu")]]
+        if self.reports is not None:
+            buttons.insert(1, [community.report_button(locale)])
         replies = [Reply(render_verdict(verdict, locale, HTML, details=False), buttons)]
         destinations = [c for c in verdict["entities"]["countries"] if c in self.content.rights]
         if destinations:

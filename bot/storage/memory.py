@@ -9,12 +9,14 @@ from collections import Counter, OrderedDict
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
+from .base import last_days, today
+
 
 class MemoryStore:
     def __init__(self, retention_days: int = 30):
         self.ttl = retention_days * 86400
         self._states: dict[str, tuple[float, dict[str, Any]]] = {}
-        self.counters: Counter[str] = Counter()
+        self.counters: dict[str, Counter[str]] = {}  # day -> field -> count
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -31,9 +33,13 @@ class MemoryStore:
     async def forget(self, user: str) -> None:
         self._states.pop(user, None)
 
-    async def count(self, *keys: str) -> None:
-        for k in keys:
-            self.counters[k] += 1
+    async def count(self, *fields: str, amount: int = 1) -> None:
+        day = self.counters.setdefault(today(), Counter())
+        for f in fields:
+            day[f] += amount
+
+    async def stats(self, days: int = 30) -> dict[str, dict[str, int]]:
+        return {d: dict(self.counters[d]) for d in last_days(days) if self.counters.get(d)}
 
     async def first_time(self, update_id: int) -> bool:
         if update_id in self._seen:

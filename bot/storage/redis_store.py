@@ -14,6 +14,8 @@ from typing import Any, AsyncIterator
 
 import redis.asyncio as aioredis
 
+from .base import STATS_KEPT_DAYS, last_days, today
+
 PREFIX = "saq"
 log = logging.getLogger(__name__)
 # Release a lock only if we still hold it (compare-and-delete).
@@ -46,15 +48,21 @@ class RedisStore:
         if keys:
             await self.redis.delete(*keys)
 
-    async def count(self, *keys: str) -> None:
-        if keys:
+    async def count(self, *fields: str, amount: int = 1) -> None:
+        if fields:
+            key = f"{PREFIX}:stats:{today()}"
             pipe = self.redis.pipeline(transaction=False)
-            for k in keys:
-                pipe.hincrby(f"{PREFIX}:stats", k, 1)
+            for f in fields:
+                pipe.hincrby(key, f, amount)
+            pipe.expire(key, STATS_KEPT_DAYS * 86400)
             await pipe.execute()
 
-    async def stats(self) -> dict[str, int]:
-        return {k: int(v) for k, v in (await self.redis.hgetall(f"{PREFIX}:stats")).items()}
+    async def stats(self, days: int = 30) -> dict[str, dict[str, int]]:
+        pipe = self.redis.pipeline(transaction=False)
+        dates = last_days(days)
+        for d in dates:
+            pipe.hgetall(f"{PREFIX}:stats:{d}")
+        return {d: {k: int(v) for k, v in h.items()} for d, h in zip(dates, await pipe.execute()) if h}
 
     async def first_time(self, update_id: int) -> bool:
         """True the first time an update id is seen (Telegram redelivers after restarts)."""

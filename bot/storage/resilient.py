@@ -46,8 +46,15 @@ class ResilientStore:
         await self.memory.forget(user)
         await self._call("forget", user)
 
-    async def count(self, *keys: str) -> None:
-        await self._call("count", *keys)
+    async def count(self, *fields: str, amount: int = 1) -> None:
+        try:
+            await self.primary.count(*fields, amount=amount)
+        except FAILURES:
+            self.degraded = True
+            await self.memory.count(*fields, amount=amount)
+
+    async def stats(self, days: int = 30) -> dict[str, dict[str, int]]:
+        return await self._call("stats", days)
 
     async def first_time(self, update_id: int) -> bool:
         try:

@@ -1,0 +1,1 @@
+"""NGO operations: live content reload and sync across workers, uploads, scam reports, alerts."""
