@@ -92,7 +92,7 @@ class Alerts:
     async def active(self) -> list[str]:
         return sorted(await self.kv.smembers(ACTIVE))
 
-    async def run_once(self, send: Callable[[int, str], Awaitable[bool | None]]) -> int:
+    async def run_once(self, send: Callable[[dict, str], Awaitable[bool | None]]) -> int:
         """Send what is left of every active broadcast this worker can lock; returns messages sent."""
         sent = 0
         for bid in await self.active():
@@ -106,7 +106,7 @@ class Alerts:
                     await self.kv.delete(lock)
         return sent
 
-    async def _send_all(self, bid: str, lock: str, send: Callable[[int, str], Awaitable[bool | None]]) -> int:
+    async def _send_all(self, bid: str, lock: str, send: Callable[[dict, str], Awaitable[bool | None]]) -> int:
         key = f"saq:broadcast:{bid}"
         job = await self.job(bid)
         if job is None or job["status"] != "sending":
@@ -123,7 +123,7 @@ class Alerts:
             ok = False
             if sub is not None:
                 try:
-                    result = await send(int(sub["chat"]), job["text"])
+                    result = await send(sub, job["text"])
                 except Exception as exc:  # one failed recipient must not stop the rest
                     log.warning("broadcast %s: a message failed: %s", bid, type(exc).__name__)
                     result = False

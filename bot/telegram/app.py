@@ -9,26 +9,35 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import logging
 import os
+import signal
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
 
 from ..chat import build_dialogue
 from ..config import Settings, load_settings
 from ..i18n import LOCALES, translator
 from ..storage.memory import MemoryStore
 from ..storage.resilient import ResilientStore
-from .bridge import Bridge
+from ..ops.alerts import Alerts
+from ..ops.kv import MemoryKV
+from ..ops.live import LiveContent
+from ..ops.reports import Reports
+from ..ops.sync import ContentSync
+from .admin import Admin
+from .bridge import Bridge, send_with_retry
 
 log = logging.getLogger("saqbol")
 COMMANDS = {
     "start": "Start", "menu": "Main menu", "check": "Check an offer", "rights": "My rights", "hotlines": "Hotlines",
     "sos": "Help now (SOS)", "human": "Talk to a person", "language": "Language", "forget": "Delete my data",
-    "help": "Help",
+    "alerts": "Scam warnings", "help": "Help",
 }
 
 
@@ -63,9 +72,64 @@ async def start_outbox_drain(app: Application) -> None:
     app.bot_data["outbox_task"] = asyncio.get_running_loop().create_task(loop())
 
 
+async def start_operations(app: Application) -> None:
+    """Content sync across workers, reload on SIGHUP, and sending opt-in alert broadcasts."""
+    ops = app.bot_data["ops"]
+    loop = asyncio.get_running_loop()
+    live, sync, alerts = ops["live"], ops["sync"], ops["alerts"]
+
+    async def reload_on_signal() -> None:
+        result = await live.reload("SIGHUP")
+        if sync is not None:
+            await sync.heartbeat()
+        if not result.ok:
+            log.warning("SIGHUP reload rejected; first error: %s", result.errors[0] if result.errors else "?")
+    try:
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_on_signal()))
+    except (NotImplementedError, AttributeError, RuntimeError):  # not on this platform / not the main thread
+        pass
+    if sync is not None:
+        app.bot_data["sync_task"] = loop.create_task(sync.run())
+
+    async def send_alert(sub: dict, text: str) -> bool | None:
+        _ = translator(sub.get("locale") or "ru")
+        body = (f"⚠️ <b>{html.escape(_('Scam warning'))}</b>\n{html.escape(text)}\n\n"
+                f"<i>{html.escape(_('Send /alerts to stop these warnings.'))}</i>")
+        try:
+            await send_with_retry(app.bot.send_message, chat_id=sub["chat"], text=body, parse_mode=ParseMode.HTML)
+            return True
+        except Forbidden:
+            return None  # blocked the bot
+        except TelegramError:
+            return False
+
+    async def broadcast_loop() -> None:
+        while True:
+            try:
+                await alerts.run_once(send_alert)
+            except Exception as exc:  # Redis down etc.: the broadcast waits, nothing is lost
+                log.warning("broadcast paused: %s", type(exc).__name__)
+            await asyncio.sleep(2)
+    app.bot_data["broadcast_task"] = loop.create_task(broadcast_loop())
+
+
 async def post_init(app: Application) -> None:
     await set_commands(app)
     await start_outbox_drain(app)
+    await start_operations(app)
+
+
+async def post_shutdown(app: Application) -> None:
+    for name in ("sync_task", "broadcast_task", "outbox_task"):
+        task = app.bot_data.get(name)
+        if task is not None:
+            task.cancel()
+    sync = app.bot_data.get("ops", {}).get("sync")
+    if sync is not None:
+        try:
+            await sync.forget_me()
+        except Exception:
+            pass
 
 
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,12 +159,22 @@ def build_application(settings: Settings) -> Application:
         cases = RedisCases(store.redis, settings.retention_days) if settings.redis_url else MemoryCases()
         org = dialogue.content.organization
         handoff = Handoff(cases, settings.staff_chat_id, send_with_retry, org.reminder_minutes if org else 15)
-    bridge = Bridge(dialogue, resilient, secret, handoff)
+    kv = store.redis if settings.redis_url else MemoryKV()
+    live = LiveContent(settings.content_dir, content=dialogue.content, checker=dialogue.checker)
+
+    def serve(content, checker) -> None:
+        dialogue.content, dialogue.checker = content, checker
+    live.on_swap(serve)
+    sync = ContentSync(kv, live) if settings.redis_url else None
+    dialogue.reports, dialogue.alerts = Reports(kv), Alerts(kv)
+    admin = (Admin(settings.admin_ids, live, sync, dialogue.reports, dialogue.alerts, resilient, kv)
+             if settings.admin_ids else None)
+    bridge = Bridge(dialogue, resilient, secret, handoff, admin)
 
     builder = (ApplicationBuilder().token(settings.telegram_token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))
                .concurrent_updates(True)  # safe: the per-user lock keeps each user's updates in order
-               .post_init(post_init))
+               .post_init(post_init).post_shutdown(post_shutdown))
     if os.environ.get("SAQBOL_RATE_LIMIT", "1") != "0":  # 0 only for benchmarks against a fake Bot API
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:
@@ -110,6 +184,7 @@ def build_application(settings: Settings) -> Application:
     app.add_handler(TypeHandler(Update, bridge.on_update))
     app.add_error_handler(log_error)
     app.bot_data["bridge"] = bridge
+    app.bot_data["ops"] = {"live": live, "sync": sync, "alerts": dialogue.alerts}
     return app
 
 

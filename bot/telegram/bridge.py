@@ -87,11 +87,12 @@ def to_event(update: Update) -> Event | None:
 
 
 class Bridge:
-    def __init__(self, dialogue: Dialogue, store: Any, secret: bytes, handoff: Any = None):
+    def __init__(self, dialogue: Dialogue, store: Any, secret: bytes, handoff: Any = None, admin: Any = None):
         self.dialogue = dialogue
         self.store = store
         self.secret = secret
         self.handoff = handoff
+        self.admin = admin
         dialogue.handoff_available = handoff is not None
         self._local: dict[str, asyncio.Lock] = {}
 
@@ -121,6 +122,9 @@ class Bridge:
         if event is None or update.effective_user is None or chat is None:
             return
         key = user_key(self.secret, update.effective_user.id)
+        if self.admin is not None and await self.admin.wants(update, key):
+            await self.admin.handle(context.bot, update, key)
+            return
         async with self.store.lock(key):
             if self.handoff is not None and await self._relay(context.bot, key, chat.id, update, event):
                 return
@@ -128,10 +132,17 @@ class Bridge:
                 case = await self.handoff.cases.open_for_user(key)  # before /forget wipes the mapping
                 if case is not None:
                     await self.handoff.close(context.bot, case, forgotten=True)
+            if event.kind == "button" and event.value == "forget:yes" and self.dialogue.alerts is not None:
+                await self.dialogue.alerts.unsubscribe(key)
             replies = await self.dialogue.handle(key, event)
             for reply in list(replies):
                 if reply.action and reply.action.get("handoff") == "open":
                     replies.append(await self._open_case(context.bot, key, chat.id, reply.action))
+                if reply.action and "alerts" in reply.action and self.dialogue.alerts is not None:
+                    if reply.action["alerts"] == "on":
+                        await self.dialogue.alerts.subscribe(key, chat.id, reply.action["locale"], reply.action["dest"])
+                    else:
+                        await self.dialogue.alerts.unsubscribe(key)
             if getattr(self.store, "degraded", False):
                 state = await self.store.get_state(key) or {}
                 _ = translator(state.get("locale") or "ru")

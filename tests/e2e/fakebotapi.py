@@ -22,6 +22,7 @@ class FakeBotAPI:
         self._next_message = 1000
         self._cond = threading.Condition()
         self.failures: dict[str, int] = {}  # method -> how many more calls answer 502 Bad Gateway
+        self.files: dict[str, bytes] = {}  # file_id -> content, for documents users send
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +39,13 @@ class FakeBotAPI:
 
             def _handle(self) -> None:
                 url = urlparse(self.path)
+                if "/file/bot" in url.path:  # a file download (documents sent by users)
+                    data = api.files.get(url.path.rsplit("/", 1)[-1], b"")
+                    self.send_response(200 if data else 404)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 method = url.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
@@ -96,6 +104,10 @@ class FakeBotAPI:
                     if ready or time.monotonic() >= deadline:
                         return ready
                     self._cond.wait(0.05)
+        if method == "getFile":
+            fid = str(params.get("file_id"))
+            return {"file_id": fid, "file_unique_id": fid, "file_size": len(self.files.get(fid, b"")),
+                    "file_path": f"documents/{fid}"}
         if method == "createForumTopic":
             with self._cond:
                 self._next_message += 1

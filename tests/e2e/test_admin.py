@@ -1,0 +1,154 @@
+"""NGO admins in Telegram, end to end: real `saqbol run` workers, a real redis-server, the fake Bot API.
+
+Content files are uploaded as documents; a bad one changes nothing; a good one reaches every worker.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import time
+from pathlib import Path
+
+from bot.dialogue.engine import OTHER_INPUT
+from bot.i18n import translator
+
+from .conftest import ROOT, free_port
+from .fakebotapi import FakeBotAPI
+from .test_webhook_workers import post
+
+ADMIN, USER = 700002, 700001
+OLD = "YİMER 157 — Foreigners Communication Centre"
+NEW = "YİMER 157 — Foreigners Communication Centre (UPDATED)"
+
+
+def content_copy(tmp: Path) -> Path:
+    target = tmp / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+def document(api: FakeBotAPI, user: int, name: str, data: bytes, caption: str | None = None) -> dict:
+    fid = f"doc{len(api.files) + 1}"
+    api.files[fid] = data
+    msg = {"message_id": int(time.time() * 1000) % 10**9, "date": int(time.time()),
+           "chat": {"id": user, "type": "private"}, "from": api.user(user, "en"),
+           "document": {"file_id": fid, "file_unique_id": fid, "file_name": name, "file_size": len(data)}}
+    if caption:
+        msg["caption"] = caption
+    return {"message": msg}
+
+
+def text_msg(api: FakeBotAPI, user: int, text: str) -> dict:
+    msg = {"message_id": int(time.time() * 1000) % 10**9, "date": int(time.time()), "text": text,
+           "chat": {"id": user, "type": "private"}, "from": api.user(user, "en")}
+    if text.startswith("/"):
+        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"message": msg}
+
+
+def press(api: FakeBotAPI, user: int, data: str) -> dict:
+    return {"callback_query": {"id": str(time.time_ns()), "from": api.user(user, "en"), "chat_instance": "1",
+                               "data": data, "message": {"message_id": 1, "date": int(time.time()),
+                                                         "chat": {"id": user, "type": "private"}, "text": "x"}}}
+
+
+def last_text(api: FakeBotAPI, user: int, count: int, timeout: float = 60) -> str:
+    sent = api.wait_sent(user, count, timeout=timeout)
+    assert len(sent) >= count, [p["text"][:200] for p in sent]
+    return sent[count - 1]["text"]
+
+
+def button_data(api: FakeBotAPI, user: int, prefix: str) -> str:
+    for p in reversed(api.sent(user)):
+        markup = p.get("reply_markup") or {}
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        for row in markup.get("inline_keyboard", ()):
+            for b in row:
+                if b["callback_data"].startswith(prefix):
+                    return b["callback_data"]
+    raise AssertionError(f"no button {prefix}")
+
+
+class Workers:
+    """Webhook workers on one Redis; `send(i, update)` delivers an update to worker i."""
+
+    def __init__(self, api, redis_server, bot_factory, content: Path, n: int):
+        ports = [free_port() for _ in range(n)]
+        self.procs = [bot_factory(redis_server.url, SAQBOL_LISTEN=f"127.0.0.1:{p}", SAQBOL_CONTENT_DIR=str(content),
+                                  SAQBOL_WEBHOOK_URL=f"http://127.0.0.1:{p}/telegram", SAQBOL_WEBHOOK_SECRET="s3cret",
+                                  SAQBOL_ADMIN_IDS=str(ADMIN)) for p in ports]
+        self.urls = [f"http://127.0.0.1:{p}/telegram" for p in ports]
+        self.next_id = 1
+
+    def send(self, i: int, body: dict) -> None:
+        self.next_id += 1
+        assert post(self.urls[i], {"update_id": self.next_id, **body}) == 200
+
+
+def start_in_english(api, workers: Workers, user: int, worker: int = 0) -> int:
+    workers.send(worker, text_msg(api, user, "/start"))
+    workers.send(worker, press(api, user, "lang:en"))
+    return len(api.wait_sent(user, 3))
+
+
+def test_non_admin_cannot_use_admin_commands_or_upload(api, redis_server, bot_factory, tmp_path):
+    content = content_copy(tmp_path)
+    w = Workers(api, redis_server, bot_factory, content, 1)
+    n = start_in_english(api, w, USER)
+    for cmd in ("/version", "/reload", "/stats", "/reports", "/broadcast all all"):
+        w.send(0, text_msg(api, USER, cmd))
+        n += 1
+        assert html.escape(translator("en")("I don't know that command.")) in last_text(api, USER, n), cmd
+    hotlines = (content / "hotlines.yml").read_bytes()
+    w.send(0, document(api, USER, "hotlines.yml", hotlines.replace(OLD.encode(), NEW.encode())))
+    n += 1
+    assert html.escape(translator("en")(OTHER_INPUT["document"])) in last_text(api, USER, n)
+    assert api.calls_of("getFile") == []  # the file was never even downloaded
+    assert (content / "hotlines.yml").read_bytes() == hotlines
+
+
+def test_invalid_upload_keeps_old_content_and_good_one_reaches_every_worker(api, redis_server, bot_factory, tmp_path):
+    content = content_copy(tmp_path)
+    w = Workers(api, redis_server, bot_factory, content, 2)
+    a = start_in_english(api, w, ADMIN, worker=0)
+    u = start_in_english(api, w, USER, worker=1)
+    w.send(0, text_msg(api, ADMIN, "/version"))
+    a += 1
+    version_before = last_text(api, ADMIN, a).split("version ")[1].split(".")[0]
+
+    original = (content / "hotlines.yml").read_text(encoding="utf-8")
+    broken = original.replace(OLD, NEW).replace("checked: 2026-11-29", "checked: last week", 1)
+    line = broken.splitlines().index("    checked: last week") + 1
+    w.send(0, document(api, ADMIN, "hotlines.yml", broken.encode()))
+    a += 1
+    answer = last_text(api, ADMIN, a)
+    assert f"hotlines.yml:{line}:" in answer and version_before in answer  # file:line, still the old version
+    assert (content / "hotlines.yml").read_text(encoding="utf-8") == original
+    w.send(1, text_msg(api, USER, "/hotlines"))
+    u += 1
+    assert OLD in last_text(api, USER, u) and NEW not in last_text(api, USER, u)
+
+    w.send(0, document(api, ADMIN, "hotlines.yml", original.replace(OLD, NEW).encode()))
+    a += 1
+    assert "hotlines.yml" in last_text(api, ADMIN, a) and NEW in last_text(api, ADMIN, a)  # the diff shows it
+    w.send(0, press(api, ADMIN, button_data(api, ADMIN, "adm:apply:")))
+    a += 1
+    applied = last_text(api, ADMIN, a)
+    assert "version " in applied, applied
+    version_after = applied.split("version ")[1].split(".")[0]
+    assert version_after != version_before, applied
+
+    deadline = time.monotonic() + 20  # worker 1 hears about it through Redis and reloads
+    while True:
+        w.send(1, text_msg(api, USER, "/hotlines"))
+        u += 1
+        if NEW in last_text(api, USER, u) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert NEW in last_text(api, USER, u), [p.output()[-2000:] for p in w.procs]
+    w.send(1, text_msg(api, ADMIN, "/version"))
+    a += 1
+    report = last_text(api, ADMIN, a)
+    assert report.count(version_after) == 3, report  # this worker, and both workers in the list
