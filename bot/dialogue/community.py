@@ -24,8 +24,8 @@ def report_button(locale: str) -> Button:
 def ask_report(state: dict, organisation: str) -> list[Reply]:
     _ = translator(state["locale"])
     items = state.get("suspects") or []
-    lines = [_("You can warn others about this offer. {organisation} staff review every report; confirmed contacts "
-               "are shown as a warning to people who check offers.").format(organisation=organisation), ""]
+    lines = [_("You can warn others about this offer. Staff of {organisation} review every report; confirmed "
+               "contacts are shown as a warning to people who check offers.").format(organisation=organisation), ""]
     if items:
         lines.append(_("The report will contain:"))
         lines += [f"{KIND_ICONS.get(i['kind'], '•')} {i['value']}" for i in items]
