@@ -190,7 +190,7 @@ def stats(
     daily: dict[str, dict[str, int]] = {}
     workers: list[dict] = []
     if settings.redis_url:
-        from .content.live import running_workers
+        from .ops.sync import running_workers
         from .storage.redis_store import RedisStore
 
         async def read() -> tuple[dict, list]:

@@ -50,6 +50,24 @@ def safe_path(directory: Path, relpath: str) -> Path:
     return path
 
 
+async def apply_file(live: LiveContent, sync: "ContentSync | None", relpath: str, text: str, reason: str) -> ReloadResult:
+    """Write one content file, reload, and publish it to the other workers. If the reload fails the old file
+    is put back, so what is on disk and what is served never disagree."""
+    path = safe_path(live.directory, relpath)
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    write_file(live.directory, relpath, text)
+    result = await live.reload(reason)
+    if not result.ok:
+        if old is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_file(live.directory, relpath, old)
+        return result
+    if sync is not None:
+        await sync.publish(reason, {relpath: text})
+    return result
+
+
 async def running_workers(redis: Any) -> list[dict]:
     """Workers that reported within the last WORKER_GONE_S seconds, with the content version each serves."""
     now = time.time()

@@ -22,7 +22,7 @@ from ..content.coverage import coverage
 from ..i18n import LOCALES, translator
 from ..ops import staging
 from ..ops.reports import WARNINGS_FILE, add_to_warnings
-from ..ops.sync import running_workers, safe_path, write_file
+from ..ops.sync import apply_file, running_workers, safe_path
 from ..stats import chart_png, summary
 from ..storage.base import last_days
 from .bridge import send_with_retry, split_message
@@ -191,23 +191,6 @@ class Admin:
         return "\n".join(html.escape(x) for x in lines), [[(_("Apply"), f"adm:apply:{token}"),
                                                            (_("Cancel"), f"adm:drop:{token}")]]
 
-    async def apply(self, relpath: str, text: str, reason: str) -> Any:
-        """Write one content file, reload, and publish it to the other workers; the old file comes back if
-        the reload fails (so disk and service never disagree)."""
-        path = safe_path(self.live.directory, relpath)
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        write_file(self.live.directory, relpath, text)
-        result = await self.live.reload(reason)
-        if not result.ok:
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                write_file(self.live.directory, relpath, old)
-            return result
-        if self.sync is not None:
-            await self.sync.publish(reason, {relpath: text})
-        return result
-
     # --- buttons ---
     async def _button(self, bot: Any, key: str, locale: str, data: str):
         _ = translator(locale)
@@ -220,7 +203,8 @@ class Admin:
             if action == "drop":
                 return html.escape(_("Cancelled: nothing changed.")), []
             pending = json.loads(raw)
-            result = await self.apply(pending["relpath"], pending["text"], f"admin upload {pending['relpath']}")
+            result = await apply_file(self.live, self.sync, pending["relpath"], pending["text"],
+                                      f"admin upload {pending['relpath']}")
             return self._reload_text(result, locale), []
         if action in ("rok", "rno"):
             report = await self.reports.take(arg)
@@ -230,7 +214,7 @@ class Admin:
                 path = safe_path(self.live.directory, WARNINGS_FILE)
                 current = path.read_text(encoding="utf-8") if path.exists() else ""
                 new_text, added = add_to_warnings(current, report)
-                result = await self.apply(WARNINGS_FILE, new_text, f"report {arg} approved")
+                result = await apply_file(self.live, self.sync, WARNINGS_FILE, new_text, f"report {arg} approved")
                 head = _("Approved: {n} new entries in the warning list.").format(n=added)
                 text = html.escape(head) + "\n" + self._reload_text(result, locale)
             else:
