@@ -120,10 +120,10 @@ async def post_init(app: Application) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
-    for name in ("sync_task", "broadcast_task", "outbox_task"):
-        task = app.bot_data.get(name)
-        if task is not None:
-            task.cancel()
+    tasks = [app.bot_data[n] for n in ("sync_task", "broadcast_task", "outbox_task") if app.bot_data.get(n) is not None]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)  # let them finish their `finally` while Redis is up
     sync = app.bot_data.get("ops", {}).get("sync")
     if sync is not None:
         try:
