@@ -271,6 +271,7 @@ class ScreeningTexts(Strict):
     """Every piece of questionnaire wording, per locale, so NGOs can edit it."""
 
     offer: Localized  # button that offers the self-check elsewhere in the bot
+    offer_abroad: Localized  # the same under a high-risk verdict: asks whether the person is already there
     intro: Localized
     start: Localized
     where: Localized  # which country are you in now?
