@@ -260,6 +260,7 @@ def content_validate(
     content = load_content(directory or load_settings().content_dir, extra_registries=registry)
     summary = {"ok": content.ok, "version": content.version, "rules": len(content.rules),
                "agencies": len(content.registry), "hotlines": len(content.hotlines),
+               "screening_questions": len(content.screening.questions) if content.screening else 0,
                "errors": [str(e) for e in content.errors]}
     if as_json:
         _print_json(summary)
@@ -268,7 +269,8 @@ def content_validate(
             err.print(str(e), markup=False)
         if content.ok:
             out.print(f"content OK (version {content.version}): {len(content.rules)} red-flag rules, "
-                      f"{len(content.registry)} registry rows, {len(content.hotlines)} hotlines", markup=False)
+                      f"{len(content.registry)} registry rows, {len(content.hotlines)} hotlines, "
+                      f"{summary['screening_questions']} self-check questions", markup=False)
     if not content.ok:
         raise typer.Exit(2)
 

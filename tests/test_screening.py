@@ -130,6 +130,8 @@ def test_a_danger_answer_interrupts_with_emergency_numbers(dialogue, content, lo
     assert texts(content, "danger", locale).split("\n")[0] in chat.text and emergency in chat.text
     assert {"scr:go", "scr:stop", "menu:human"} <= set(chat.data)
     assert dialogue.store.counters["screening:danger"] >= 1
+    chat("no")  # typed under the danger screen: not an answer to anything, the screen comes again
+    assert "scr:go" in chat.data and chat.state()["screening"]["a"]["locked_in"] == "y"
     chat("b:scr:go")
     assert chat.asking == "promised"  # the questionnaire goes on where it was
     chat.answer({})
@@ -150,7 +152,7 @@ def test_stop_midway_in_kyrgyz_deletes_the_answers(dialogue, content):
     assert texts(content, "stopped", "ky") in chat.text and "menu:screen" in chat.data
     assert "screening" not in chat.state() and chat.state()["step"] == "menu"
     chat("b:scr:a:promised:y")  # an old answer button after stopping: the self-check starts over, nothing counted
-    assert "scr:begin" in chat.data and "screening" not in chat.state()
+    assert "scr:where:KR" in chat.data and "screening" not in chat.state()
     assert not any(k.startswith("screening:indicator") for k in dialogue.store.counters)
 
 
@@ -200,8 +202,9 @@ def test_the_self_check_is_offered_where_it_helps(dialogue):
     assert "scr:start" in chat.data and "112" in chat.text
     chat(SCAM_RU)  # a high-risk verdict: "already working there?"
     assert chat.text.startswith("🔴") and "scr:start" in chat.data
-    chat("b:scr:start")
-    assert "scr:begin" in chat.data  # the destination (Korea) is known from the offer: no country question
+    chat("b:scr:start")  # where the person is now is always asked; Korea, named in the offer, is marked
+    labels = [b.label for r in chat.replies for row in r.buttons for b in row]
+    assert "scr:where:KR" in chat.data and any(x.startswith("✅") and "Коре" in x for x in labels), labels
 
 
 # --- consent: what reaches staff --------------------------------------------------------------------------------

@@ -273,7 +273,6 @@ class ScreeningTexts(Strict):
     offer: Localized  # button that offers the self-check elsewhere in the bot
     offer_abroad: Localized  # the same under a high-risk verdict: asks whether the person is already there
     intro: Localized
-    start: Localized
     where: Localized  # which country are you in now?
     progress: Localized  # "Question {n}"
     yes: Localized

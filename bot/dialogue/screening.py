@@ -67,13 +67,13 @@ class Screening:
         state.pop(STEP, None)
         state["step"] = "menu"
         intro = html.escape(self._t("intro", state).strip())
-        stop = Button(self._t("stop", state), "scr:stop")
-        if state.get("dest"):
-            return [Reply(intro, [[Button(self._t("start", state), "scr:begin")], [stop]])]
+        # Always ask where the person is now (a rights topic or an offer may have named another country);
+        # the country we already know is marked.
         countries = [(c, v) for c, v in self.d.content.countries.countries.items() if v.destination]
-        buttons = [Button(pick(v.display, state["locale"]) or c, f"scr:where:{c}") for c, v in countries]
+        buttons = [Button(("✅ " if c == state.get("dest") else "") + (pick(v.display, state["locale"]) or c),
+                          f"scr:where:{c}") for c, v in countries]
         buttons.append(Button(_("Another country"), "scr:where:OTHER"))
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [[stop]]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [[Button(self._t("stop", state), "scr:stop")]]
         return [Reply(intro + "\n\n" + html.escape(self._t("where", state)), rows)]
 
     async def button(self, state: dict, arg: str) -> list[Reply]:
@@ -85,8 +85,8 @@ class Screening:
         if action == "where":
             if rest in self.d.content.countries.countries:
                 state["dest"] = rest
-            return self._begin(state)
-        if action == "begin":
+            elif rest == "OTHER":
+                state.pop("dest", None)
             return self._begin(state)
         if action == "stop":
             return self._stop(state)
@@ -98,9 +98,7 @@ class Screening:
         if action == "a":
             qid, _, value = rest.partition(":")
             return await self._answer(state, run, qid, value)
-        if action == "go":
-            return await self._next(state, run)
-        return self._ask(state, run)
+        return await self._next(state, run)  # "go" after a danger screen, or anything unknown
 
     async def text(self, state: dict, intent: dict, text: str, forwarded: bool) -> list[Reply] | None:
         """Free text during the questionnaire: a clear yes or no is an answer; a pasted offer or a clear wish to
@@ -115,12 +113,14 @@ class Screening:
         value = ("y" if (name == "affirm" and sure >= 0.9) or typed == self._t("yes", state).casefold() else
                  "n" if (name == "deny" and sure >= 0.9) or typed == self._t("no", state).casefold() else None)
         if value is not None and not forwarded:
-            return await self._answer(state, run, run.get("q", ""), value)
+            if run.get("q") is None:  # a yes/no typed under the danger screen: show it again, answer nothing
+                return self._danger(state)
+            return await self._answer(state, run, run["q"], value)
         if forwarded or (name == "check_offer" and len(text) > 80) or (name in LEAVE_INTENTS and sure >= 0.8
                                                                        and name != "check_offer"):
             state["step"] = "menu"
             return None
-        return [Reply(html.escape(self._t("hint", state)))] + self._ask(state, run)
+        return [Reply(html.escape(self._t("hint", state)))] + await self._next(state, run)
 
     def after_emergency(self, state: dict, sos: list[Reply]) -> list[Reply]:
         """Emergency numbers come first in any state; during the questionnaire the person may go on."""
@@ -152,8 +152,9 @@ class Screening:
 
     async def _answer(self, state: dict, run: dict, qid: str, value: str) -> list[Reply]:
         if qid != run.get("q") or value not in ANSWERS:  # an old button or a forged one: ask the current question
-            return self._ask(state, run)
+            return await self._next(state, run)
         run["a"][qid] = value
+        run["q"] = None  # answered: nothing is asked until the next question is on screen
         question = next(q for q in self.content.questions if q.id == qid)
         if question.danger and value == "y":
             await self.d.store.count("screening:danger")
