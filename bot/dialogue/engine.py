@@ -195,7 +195,8 @@ class Dialogue:
         lines = [_("Send me a job, marriage, travel or study offer — paste it, forward it, or type the agency's "
                    "name, licence number or phone. I will tell you what worries me and what to do."),
                  "/check — " + _("Check an offer"), "/rights — " + _("My rights"), "/sos — " + _("Help now (SOS)"),
-                 "/hotlines — " + _("Hotlines"), "/screen — " + _(MENU_LABEL), "/language — " + _("Language"), "/forget — " + _("Delete my data")]
+                 "/hotlines — " + _("Hotlines"), "/screen — " + _(MENU_LABEL), "/language — " + _("Language"),
+                 "/forget — " + _("Delete my data")]
         return [Reply("\n".join(html.escape(x) for x in lines), self._menu_buttons(state["locale"]))]
 
     def _ask_offer(self, state: dict) -> list[Reply]:

@@ -91,7 +91,8 @@ class Screening:
         if action == "stop":
             return self._stop(state)
         if action in ("human", "urgent", "share"):
-            return self._handoff(state, urgent=action == "urgent", indicators=_decode(rest) if action == "share" else [])
+            shared = _decode(rest) if action == "share" else []
+            return self._handoff(state, urgent=action == "urgent", indicators=shared)
         run = state.get(STEP)
         if state.get("step") != STEP or run is None:  # a button from an old questionnaire message
             return self.start(state)
@@ -171,7 +172,8 @@ class Screening:
         lines = [html.escape(self._t("danger", state).strip()), ""] + self.d.hotline_lines(state, country_only=bool(
             state.get("dest")))
         buttons = [[Button(self._t("talk_now", state), "scr:urgent" if self.d.handoff_available else "menu:human")],
-                   [Button(self._t("continue_questions", state), "scr:go")], [Button(self._t("stop", state), "scr:stop")]]
+                   [Button(self._t("continue_questions", state), "scr:go")],
+                   [Button(self._t("stop", state), "scr:stop")]]
         return [Reply("\n".join(lines), buttons)]
 
     def _stop(self, state: dict) -> list[Reply]:
@@ -201,7 +203,8 @@ class Screening:
         lines = [html.escape(self._t("result_some" if found else "result_none", state).strip()), ""]
         for i in found:
             ind = indicators[i]
-            lines.append(f"• <b>{html.escape(pick(ind.name, locale))}</b> — {html.escape(pick(ind.explanation, locale))}")
+            name, explanation = html.escape(pick(ind.name, locale)), html.escape(pick(ind.explanation, locale))
+            lines.append(f"• <b>{name}</b> — {explanation}")
         if skipped:
             lines += ["", "<i>" + html.escape(self._t("skipped_note", state).format(n=skipped)) + "</i>"]
         topics = list(dict.fromkeys(t for i in found for t in indicators[i].rights))
