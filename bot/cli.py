@@ -228,6 +228,7 @@ def stats(
     table.add_row("talks with a person opened / closed", f"{h['opened']} / {h['closed']}")
     table.add_row("average minutes to first staff reply", "—" if h["avg_first_reply_min"] is None
                   else str(h["avg_first_reply_min"]))
+    table.add_row("self-checks finished / interrupted by danger", f"{s['screenings']} / {s['screening_danger']}")
     table.add_row("scam reports received", str(s["reports"]))
     out.print(table)
     if png is not None:
@@ -290,6 +291,7 @@ def content_validate(
     content = load_content(directory or load_settings().content_dir, extra_registries=registry)
     summary = {"ok": content.ok, "version": content.version, "rules": len(content.rules),
                "agencies": len(content.registry), "hotlines": len(content.hotlines),
+               "screening_questions": len(content.screening.questions) if content.screening else 0,
                "errors": [str(e) for e in content.errors]}
     if as_json:
         _print_json(summary)
@@ -298,7 +300,8 @@ def content_validate(
             err.print(str(e), markup=False)
         if content.ok:
             out.print(f"content OK (version {content.version}): {len(content.rules)} red-flag rules, "
-                      f"{len(content.registry)} registry rows, {len(content.hotlines)} hotlines", markup=False)
+                      f"{len(content.registry)} registry rows, {len(content.hotlines)} hotlines, "
+                      f"{summary['screening_questions']} self-check questions", markup=False)
     if not content.ok:
         raise typer.Exit(2)
 

@@ -2,7 +2,7 @@
 
 Counters carry no person: fields are like `checks`, `risk:high`, `kind:job`, `dest:KR`, `locale:ru`,
 `flag:upfront_fee`, `handoff:opened`, `handoff:closed`, `handoff:first_reply_s` (sum of seconds) and
-`handoff:first_reply_n`, `screen:indicator:<id>`, `report:received`.
+`handoff:first_reply_n`, `screenings`, `screening:indicator:<id>`, `screening:danger`, `report:received`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def summary(daily: Daily) -> dict[str, object]:
         "kind": group("kind:"), "destination": group("dest:"), "locale": group("locale:"), "flags": group("flag:"),
         "handoffs": {"opened": t.get("handoff:opened", 0), "closed": t.get("handoff:closed", 0),
                      "avg_first_reply_min": round(t.get("handoff:first_reply_s", 0) / replies / 60, 1) if replies else None},
-        "screening": group("screen:indicator:"), "reports": t.get("report:received", 0),
+        "screening": group("screening:indicator:"), "screenings": t.get("screenings", 0),
+        "screening_danger": t.get("screening:danger", 0), "reports": t.get("report:received", 0),
     }
 
 

@@ -31,6 +31,15 @@ def texts(content: Content) -> Iterator[tuple[str, str, Mapping[str, str]]]:
     for h in content.hotlines:
         review = content.reviews.get("hotlines.yml", "machine-draft")
         yield f"hotlines/{h.country}:{h.numbers[0]}.name", review, h.name
+    if content.screening:
+        s = content.screening
+        for name in type(s.texts).model_fields:
+            yield f"screening/texts.{name}", s.review, getattr(s.texts, name)
+        for iid, ind in s.indicators.items():
+            yield f"screening/indicators.{iid}.name", s.review, ind.name
+            yield f"screening/indicators.{iid}.explanation", s.review, ind.explanation
+        for q in s.questions:
+            yield f"screening/questions.{q.id}", s.review, q.text
     if content.advice:
         for level, items in content.advice.advice.items():
             for i, item in enumerate(items):

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from ..core.registry import Registry, RegistryError, registry_files
 from .registry_cache import load_registry
 from ..core.warnings import Reported, WarningIndex
-from .schema import Advice, Countries, Hotline, Hotlines, OfferKinds, Organization, RedFlagRule, Rights, Warnings
+from .schema import (Advice, Countries, Hotline, Hotlines, OfferKinds, Organization, RedFlagRule, Rights,
+                     Screening, Warnings)
 from .yamlfile import ContentError, line_of, load_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -28,7 +29,7 @@ DERIVED_RULES = REGISTRY_RULES + ("reported_by_users",)  # raised by lookups, no
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validate(model: type[M], path: Path, errors: list[ContentError]) -> M | None:
+def _validate(model: type[M], path: Path, errors: list[ContentError], lines_out: dict | None = None) -> M | None:
     file = str(path)
     try:
         data, lines = load_yaml(path.read_text(encoding="utf-8"), file)
@@ -41,6 +42,8 @@ def _validate(model: type[M], path: Path, errors: list[ContentError]) -> M | Non
     if data is None:
         errors.append(ContentError(file, 1, "", "file is empty"))
         return None
+    if lines_out is not None:
+        lines_out.update(lines)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -60,6 +63,7 @@ class Content:  # noqa: D101 — fields below say what each part is
     hotlines: list[Hotline] = field(default_factory=list)
     rights: dict[str, Rights] = field(default_factory=dict)  # country code or GENERAL -> explainer
     organization: Organization | None = None
+    screening: Screening | None = None  # the self-check questionnaire
     reviews: dict[str, str] = field(default_factory=dict)  # file name -> review status
     registry: Registry = field(default_factory=Registry)
     warnings: WarningIndex = field(default_factory=WarningIndex)  # confirmed user reports (content/warnings/)
@@ -77,6 +81,26 @@ class Content:  # noqa: D101 — fields below say what each part is
             if r is not None and topic in r.topics:
                 return r.topics[topic]
         return None
+
+
+def _screening_links(s: Screening, file: str, lines: dict) -> list[ContentError]:
+    """What the schema cannot see alone: unique question ids, follow-ups that point to an earlier question,
+    and every indicator a question names being defined (with its sources)."""
+    errors, seen = [], set()
+    for i, q in enumerate(s.questions):
+        where = ("questions", i)
+        if q.id in seen:
+            errors.append(ContentError(file, line_of(lines, where + ("id",)), f"questions.{i}.id",
+                                       f"'{q.id}' appears twice"))
+        if q.ask_if is not None and q.ask_if not in seen:
+            errors.append(ContentError(file, line_of(lines, where + ("ask_if",)), f"questions.{i}.ask_if",
+                                       f"'{q.ask_if}' is not an earlier question"))
+        for ind in q.indicators:
+            if ind not in s.indicators:
+                errors.append(ContentError(file, line_of(lines, where + ("indicators",)), f"questions.{i}.indicators",
+                                           f"indicator '{ind}' is not defined under indicators:"))
+        seen.add(q.id)
+    return errors
 
 
 def _fingerprint(paths: list[Path]) -> str:
@@ -130,6 +154,15 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
                 content.hotlines += list(value.hotlines)
             else:
                 setattr(content, name.removesuffix(".yml"), value)
+    screening_path = directory / "screening.yml"
+    if screening_path.exists():
+        lines: dict = {}
+        screening = _validate(Screening, screening_path, errors, lines)
+        problems = _screening_links(screening, str(screening_path), lines) if screening else []
+        errors.extend(problems)
+        if screening and not problems:
+            content.screening = screening
+            content.reviews["screening.yml"] = screening.review
     rights_files = sorted((directory / "rights").glob("*.yml"))
     for path in rights_files:
         value = _validate(Rights, path, errors)
@@ -154,7 +187,8 @@ def load_content(directory: Path | None = None, extra_registries: list[Path] = (
         registry, reg_errors = load_registry(reg_paths, use_cache=use_cache)
         content.registry = registry
         errors.extend(ContentError(e.file, e.line, e.field, e.message) for e in reg_errors)
-    all_files = rule_files + rights_files + warning_files + [directory / n for n in singles] + reg_paths
+    all_files = (rule_files + rights_files + warning_files + [directory / n for n in singles] + [screening_path]
+                 + reg_paths)
     content.version = _fingerprint([p for p in all_files if p.exists()])
     # The registry index is hundreds of thousands of long-lived objects: move them out of the cyclic
     # GC's reach, or every full collection walks them all (a 250 ms pause in the middle of a check).

@@ -247,3 +247,88 @@ class ReportedItem(Strict):
 class Warnings(Strict):
     review: Review = "reviewed"
     warnings: list[ReportedItem] = Field(default_factory=list)
+
+
+# --- self-screening questionnaire (content/screening.yml) -------------------------------------------------------
+# The ILO's 11 indicators of forced labour (2012). Fixed ids: counters and staff summaries rely on them.
+INDICATORS = ("abuse_of_vulnerability", "deception", "restriction_of_movement", "isolation", "violence", "threats",
+              "retention_of_documents", "withholding_of_wages", "debt_bondage", "abusive_conditions",
+              "excessive_overtime")
+IndicatorId = Literal["abuse_of_vulnerability", "deception", "restriction_of_movement", "isolation", "violence",
+                      "threats", "retention_of_documents", "withholding_of_wages", "debt_bondage",
+                      "abusive_conditions", "excessive_overtime"]
+
+
+def _every_locale(value: Localized) -> Localized:
+    """Questionnaire wording is shown as is, with no fallback: a missing locale is an error."""
+    missing = [loc for loc in LOCALES if not (value.get(loc) or "").strip()]
+    if missing:
+        raise ValueError(f"missing text in: {', '.join(missing)} (every locale is required)")
+    return value
+
+
+class DatedSource(Source):
+    checked: date  # required here: when someone last looked at the source
+
+
+class ScreeningIndicator(Strict):
+    name: Localized
+    explanation: Localized  # plain words: what this sign means for the person
+    rights: list[TopicId] = Field(default_factory=list)  # rights topics that say what the law says
+    sources: list[DatedSource] = Field(min_length=1)
+
+    _all = field_validator("name", "explanation")(_every_locale)
+
+
+class ScreeningQuestion(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: Localized
+    indicators: list[IndicatorId] = Field(min_length=1)
+    ask_if: str | None = None  # asked only when this earlier question was answered "yes"
+    danger: bool = False  # "yes" means immediate danger: interrupt with emergency numbers
+
+    _all = field_validator("text")(_every_locale)
+
+
+class ScreeningTexts(Strict):
+    """Every piece of questionnaire wording, per locale, so NGOs can edit it."""
+
+    offer: Localized  # button that offers the self-check elsewhere in the bot
+    offer_abroad: Localized  # the same under a high-risk verdict: asks whether the person is already there
+    intro: Localized
+    where: Localized  # which country are you in now?
+    progress: Localized  # "Question {n}"
+    yes: Localized
+    no: Localized
+    skip: Localized  # prefer not to say
+    stop: Localized
+    hint: Localized  # free text that is not an answer
+    stopped: Localized
+    danger: Localized
+    continue_questions: Localized
+    talk_now: Localized
+    result_none: Localized
+    result_some: Localized
+    skipped_note: Localized  # "{n}" questions not answered
+    law: Localized
+    call: Localized
+    share: Localized  # one-tap handoff sharing the list of signs
+    no_share: Localized
+    sources: Localized
+
+    _all = field_validator("*")(_every_locale)
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> "ScreeningTexts":
+        for name in ("progress", "skipped_note"):
+            for loc, text in getattr(self, name).items():
+                if "{n}" not in text:
+                    raise ValueError(f"{name}.{loc} must contain {{n}}")
+        return self
+
+
+class Screening(Strict):
+    review: Review = "machine-draft"
+    texts: ScreeningTexts
+    indicators: dict[IndicatorId, ScreeningIndicator]
+    questions: list[ScreeningQuestion] = Field(min_length=10, max_length=16)

@@ -19,6 +19,7 @@ from ..storage.base import Store
 from ..ops.reports import suspects
 from . import community
 from .model import Button, Event, Reply
+from .screening import MENU_LABEL, STEP as SCREENING, Screening
 
 MAX_TEXT = 20_000  # longer messages are checked up to here (the verdict says so)
 TOPIC_LABELS = {
@@ -45,6 +46,7 @@ class Dialogue:
         self.handoff_available = False  # set by the Telegram adapter when a staff chat is configured
         self.reports: Any = None  # bot.ops.reports.Reports: "Report this offer" is offered when set
         self.alerts: Any = None  # bot.ops.alerts.Alerts: /alerts is offered when set
+        self.screening = Screening(self)
 
     # --- entry point -------------------------------------------------------------------------------------
     async def handle(self, user: str, event: Event) -> list[Reply]:
@@ -52,6 +54,7 @@ class Dialogue:
         replies = await self._route(user, state, event)
         if state.get("forgotten"):
             return replies
+        self.screening.discard_unless_active(state)
         await self.store.set_state(user, state)
         return replies
 
@@ -80,7 +83,8 @@ class Dialogue:
     async def _command(self, user: str, state: dict, cmd: str) -> list[Reply]:
         actions = {"start": self._menu, "menu": self._menu, "help": self._help, "check": self._ask_offer,
                    "rights": self._ask_destination, "hotlines": self._hotlines, "sos": self.sos,
-                   "human": self._human, "language": self._ask_language, "forget": self._ask_forget}
+                   "human": self._human, "language": self._ask_language, "forget": self._ask_forget,
+                   "screen": self.screening.start}
         if cmd == "alerts" and self.alerts is not None:
             countries = self.content.countries.countries if self.content.countries else {}
             return community.alerts_screen(state, await self.alerts.subscription(user), countries)
@@ -115,6 +119,8 @@ class Dialogue:
             return await self._report(state, arg)
         if kind == "alerts" and arg in ("on", "off") and self.alerts is not None:
             return community.alerts_changed(state, arg == "on")
+        if kind == "scr":
+            return await self.screening.button(state, arg)
         if kind == "handoff" and arg in ("start", "share") and self.handoff_available:
             _ = translator(state["locale"])
             return [Reply(html.escape(_("Connecting you to a person…")),
@@ -130,11 +136,15 @@ class Dialogue:
         intent = parsed["intent"]["name"]
         countries = [e["value"] for e in parsed.get("entities", ()) if e["entity"] == "country"]
         if intent == "emergency":
-            return self.sos(state)
+            return self.screening.after_emergency(state, self.sos(state))
         if state.get("step") == "report_text" and self.reports is not None:
             await self.reports.add(state.get("suspects") or [], community.report_context(state), text)
             await self.store.count("report:received")
             return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
+        if state.get("step") == SCREENING:
+            replies = await self.screening.text(state, parsed["intent"], text, bool(event.forwarded_from))
+            if replies is not None:
+                return replies
         if state.get("step") == "await_offer" or intent == "check_offer" or event.forwarded_from:
             if event.forwarded_from:
                 text = f"{text}\n{event.forwarded_from}"
@@ -142,7 +152,8 @@ class Dialogue:
         if state.get("step") == "confirm_forget" and intent in ("affirm", "delete_data"):
             return await self._forget(user, state, True)
         routes = {
-            "ask_rights": lambda s: self._ask_topic(s) if self._pick_destination(s, countries) else self._ask_destination(s),
+            "ask_rights": lambda s: self.screening.with_offer(
+                s, self._ask_topic(s) if self._pick_destination(s, countries) else self._ask_destination(s)),
             "hotlines": self._hotlines, "talk_to_human": self._human, "change_language": self._ask_language,
             "delete_data": self._ask_forget, "greet": self._menu, "affirm": self._menu, "deny": self._menu,
         }
@@ -199,6 +210,7 @@ class Dialogue:
         _ = translator(locale)
         return [[Button("🔍 " + _("Check an offer"), "menu:check"), Button("⚖️ " + _("My rights"), "menu:rights")],
                 [Button("🆘 " + _("Help now (SOS)"), "menu:sos"), Button("☎️ " + _("Hotlines"), "menu:hotlines")],
+                [Button("🧭 " + _(MENU_LABEL), "menu:screen")],
                 [Button("🌐 " + _("Language"), "menu:language"), Button("🗑 " + _("Delete my data"), "menu:forget")]]
 
     def _menu(self, state: dict) -> list[Reply]:
@@ -211,7 +223,8 @@ class Dialogue:
         lines = [_("Send me a job, marriage, travel or study offer — paste it, forward it, or type the agency's "
                    "name, licence number or phone. I will tell you what worries me and what to do."),
                  "/check — " + _("Check an offer"), "/rights — " + _("My rights"), "/sos — " + _("Help now (SOS)"),
-                 "/hotlines — " + _("Hotlines"), "/language — " + _("Language"), "/forget — " + _("Delete my data")]
+                 "/hotlines — " + _("Hotlines"), "/screen — " + _(MENU_LABEL), "/language — " + _("Language"),
+                 "/forget — " + _("Delete my data")]
         if self.alerts is not None:
             lines.append("/alerts — " + _("Scam warnings"))
         return [Reply("\n".join(html.escape(x) for x in lines), self._menu_buttons(state["locale"]))]
@@ -235,6 +248,8 @@ class Dialogue:
                    [Button(_("Check another"), "verdict:again"), Button(_("Menu"), "menu:menu")]]
         if self.reports is not None:
             buttons.insert(1, [community.report_button(locale)])
+        if verdict["risk"] == "high":  # someone already there may be living what the offer promised
+            buttons += [row for row in [self.screening.offer_row(state, abroad=True)] if row]
         replies = [Reply(render_verdict(verdict, locale, HTML, details=False), buttons)]
         destinations = [c for c in verdict["entities"]["countries"] if c in self.content.rights]
         if destinations:

@@ -18,7 +18,7 @@ import html
 import logging
 import re
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from telegram.error import BadRequest, TelegramError
 
@@ -39,13 +39,17 @@ class Handoff:
         self._locks: dict[str, asyncio.Lock] = {}
 
     # --- opening ---------------------------------------------------------------------------------------------
-    async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str) -> Case:
+    async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str,
+                   indicators: Sequence[str] = ()) -> Case:
+        """`indicators`: self-check indicator ids the user chose to share (never their answers)."""
         existing = await self.cases.open_for_user(user)
         if existing is not None:
             return existing
+        shared = [_summary(state) if share_verdict else "",
+                  f"self-check signs (ILO forced-labour indicators): {', '.join(indicators)}" if indicators else ""]
         case = Case(id=new_case_id(), user=user, chat_id=chat_id, locale=state.get("locale") or "ru",
                     reason=reason, priority=0 if reason == "emergency" else 1, destination=state.get("dest"),
-                    summary=_summary(state) if share_verdict else "")
+                    summary="\n".join(x for x in shared if x))
         await self._ensure_topic(bot, case)
         await self.cases.save(case)
         return case

@@ -36,8 +36,8 @@ from .bridge import Bridge, send_with_retry
 log = logging.getLogger("saqbol")
 COMMANDS = {
     "start": "Start", "menu": "Main menu", "check": "Check an offer", "rights": "My rights", "hotlines": "Hotlines",
-    "sos": "Help now (SOS)", "human": "Talk to a person", "language": "Language", "forget": "Delete my data",
-    "alerts": "Scam warnings", "help": "Help",
+    "sos": "Help now (SOS)", "screen": "Am I safe at work?", "human": "Talk to a person", "language": "Language",
+    "forget": "Delete my data", "alerts": "Scam warnings", "help": "Help",
 }
 
 

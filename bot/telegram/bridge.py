@@ -153,8 +153,9 @@ class Bridge:
 
     async def _open_case(self, bot: Any, key: str, chat_id: int, action: dict) -> Reply:
         state = await self.store.get_state(key) or {}
-        reason = "offer_check" if state.get("last") else "other"
-        case = await self.handoff.open(bot, key, chat_id, state, action.get("share_verdict", False), reason)
+        reason = action.get("reason") or ("offer_check" if state.get("last") else "other")
+        case = await self.handoff.open(bot, key, chat_id, state, action.get("share_verdict", False), reason,
+                                       indicators=action.get("indicators", ()))
         _ = translator(state.get("locale") or "ru")
         text = html.escape(_("Your case number is {case}. A person will answer here; you can write now. "
                              "Send /end to close the chat.").format(case=case.id))
