@@ -152,3 +152,31 @@ def test_invalid_upload_keeps_old_content_and_good_one_reaches_every_worker(api,
     a += 1
     report = last_text(api, ADMIN, a)
     assert report.count(version_after) == 3, report  # this worker, and both workers in the list
+
+
+def test_sighup_reloads_content_and_a_broken_edit_changes_nothing(api, redis_server, bot_factory, tmp_path):
+    import signal
+
+    content = content_copy(tmp_path)
+    w = Workers(api, redis_server, bot_factory, content, 1)
+    u = start_in_english(api, w, USER)
+    path = content / "hotlines.yml"
+    original = path.read_text(encoding="utf-8")
+
+    def hotlines_after_sighup() -> str:
+        nonlocal u
+        w.procs[0].proc.send_signal(signal.SIGHUP)
+        time.sleep(1.5)  # the reload runs in a thread; the bot keeps answering meanwhile
+        w.send(0, text_msg(api, USER, "/hotlines"))
+        u += 1
+        return last_text(api, USER, u)
+
+    path.write_text(original.replace(OLD, NEW).replace("confidence: unverified", "confidence: sure", 1), encoding="utf-8")
+    shown = hotlines_after_sighup()
+    assert OLD in shown and NEW not in shown  # the broken edit is not served
+    assert "hotlines.yml:" in w.procs[0].output()  # and the log says where the error is
+    path.write_text(original.replace(OLD, NEW), encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while NEW not in (shown := hotlines_after_sighup()) and time.monotonic() < deadline:
+        pass
+    assert NEW in shown
