@@ -4,6 +4,7 @@ records every method the bot calls. The real bot talks to it over HTTP through S
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,9 +49,15 @@ class FakeBotAPI:
                     return
                 method = url.path.rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
+                raw = self.rfile.read(length) if length else b""
                 ctype = self.headers.get("Content-Type", "")
                 params: dict[str, Any] = {}
+                if "multipart/form-data" in ctype:  # a file upload (sendPhoto): keep the plain fields and sizes
+                    for name, value in re.findall(rb'name="([^"]+)"(?:; filename="[^"]*")?\r\n(?:[^\r\n]+\r\n)*\r\n(.*?)\r\n--',
+                                                  raw, re.S):
+                        params[name.decode()] = value.decode(errors="replace") if len(value) < 4096 else len(value)
+                    raw = b""
+                body = raw.decode()
                 if "json" in ctype and body:
                     params = json.loads(body)
                 elif body:
@@ -112,7 +119,7 @@ class FakeBotAPI:
             with self._cond:
                 self._next_message += 1
                 return {"message_thread_id": self._next_message, "name": params.get("name", ""), "icon_color": 7322096}
-        if method in ("sendMessage", "editMessageText", "copyMessage"):
+        if method in ("sendMessage", "editMessageText", "copyMessage", "sendPhoto"):
             with self._cond:
                 self._next_message += 1
                 mid = self._next_message

@@ -114,6 +114,11 @@ def test_invalid_upload_keeps_old_content_and_good_one_reaches_every_worker(api,
     w = Workers(api, redis_server, bot_factory, content, 2)
     a = start_in_english(api, w, ADMIN, worker=0)
     u = start_in_english(api, w, USER, worker=1)
+    w.send(0, text_msg(api, ADMIN, "/stats 7"))
+    a += 1
+    assert "Offers checked: 0" in last_text(api, ADMIN, a)
+    photo = api.wait_calls("sendPhoto", 1)[0]
+    assert int(photo["chat_id"]) == ADMIN and int(photo["photo"]) > 10_000  # the chart, a PNG of some size
     w.send(0, text_msg(api, ADMIN, "/version"))
     a += 1
     version_before = last_text(api, ADMIN, a).split("version ")[1].split(".")[0]
