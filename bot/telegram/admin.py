@@ -87,6 +87,8 @@ class Admin:
         _ = translator(locale)
         cmd, *args = text.split()
         cmd = cmd.lstrip("/").split("@")[0].lower()
+        if cmd != "broadcast":
+            await self.kv.delete(f"saq:admin:{key}:broadcast")  # another command: the next text is not a warning
         if cmd == "version":
             return await self._version(locale), []
         if cmd == "coverage":
