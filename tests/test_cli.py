@@ -153,4 +153,6 @@ def test_stats_reads_anonymous_counters_from_redis(tmp_path):
         server.stop()
     assert code == 0, err
     result = json.loads(out)
-    assert result["counters"] == {"risk:high": 2, "flag:upfront_fee": 1} and result["content_ok"]
+    from bot.storage.base import today
+    assert result["daily"] == {today(): {"risk:high": 2, "flag:upfront_fee": 1}} and result["content_ok"]
+    assert result["summary"]["risk"]["high"] == 2 and result["summary"]["flags"] == {"upfront_fee": 1}

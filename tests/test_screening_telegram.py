@@ -88,9 +88,10 @@ def test_self_check_over_telegram_keeps_no_answers_and_shares_only_with_consent(
     assert states and all("screening" not in s and s["step"] == "menu" for s in states)
     for key, value in everything.items():
         assert not any(f'"{q}"' in value for q in QUESTION_IDS), (key, value[:300])
-    stats = json.loads(everything["saq:stats"])
+    from bot.storage.base import today
+    stats = json.loads(everything[f"saq:stats:{today()}"])
     assert stats["screening:indicator:retention_of_documents"] == "1" and stats["screening:dest:KR"] == "1"
-    assert all(k.startswith(("screening", "checks:", "risk:", "locale:", "flag:", "dest:")) for k in stats), stats
+    assert all(k.startswith(("screening", "checks", "risk:", "kind:", "locale:", "flag:", "dest:")) for k in stats), stats
 
     # One tap with consent: the case card lists the indicators, never the questions or answers.
     api.press(SHARER, share[0])
