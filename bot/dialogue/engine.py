@@ -8,6 +8,7 @@ checked, not kept: the state stores only the last verdict's explanations, never 
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 from ..content.loader import Content
@@ -21,6 +22,7 @@ from . import community
 from .model import Button, Event, Reply
 from .screening import MENU_LABEL, STEP as SCREENING, Screening
 
+log = logging.getLogger(__name__)
 MAX_TEXT = 20_000  # longer messages are checked up to here (the verdict says so)
 TOPIC_LABELS = {
     "passport": N_("Passport"), "contract": N_("Contract"), "fees": N_("Recruitment fees"), "wages": N_("Wages and hours"),
@@ -87,7 +89,12 @@ class Dialogue:
                    "screen": self.screening.start}
         if cmd == "alerts" and self.alerts is not None:
             countries = self.content.countries.countries if self.content.countries else {}
-            return community.alerts_screen(state, await self.alerts.subscription(user), countries)
+            try:
+                subscribed = await self.alerts.subscription(user)
+            except Exception as exc:  # storage down: offer to subscribe; saving will say if it fails
+                log.warning("alerts lookup failed: %s", type(exc).__name__)
+                subscribed = None
+            return community.alerts_screen(state, subscribed, countries)
         action = actions.get(cmd)
         if action is None:
             _ = translator(state["locale"])
@@ -138,9 +145,7 @@ class Dialogue:
         if intent == "emergency":
             return self.screening.after_emergency(state, self.sos(state))
         if state.get("step") == "report_text" and self.reports is not None:
-            await self.reports.add(state.get("suspects") or [], community.report_context(state), text)
-            await self.store.count("report:received")
-            return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
+            return await self._send_report(state, state.get("suspects") or [], text)
         if state.get("step") == SCREENING:
             replies = await self.screening.text(state, parsed["intent"], text, bool(event.forwarded_from))
             if replies is not None:
@@ -175,10 +180,20 @@ class Dialogue:
         if arg == "text":
             return community.ask_report_text(state)
         if arg == "send" and state.get("suspects"):
-            await self.reports.add(state["suspects"], community.report_context(state))
-            await self.store.count("report:received")
-            return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
+            return await self._send_report(state, state["suspects"])
         return self._menu(state)
+
+    async def _send_report(self, state: dict, items: list[dict], text: str | None = None) -> list[Reply]:
+        try:
+            await self.reports.add(items, community.report_context(state), text)
+        except Exception as exc:  # storage down: say so, keep what the user can retry
+            log.warning("report not saved: %s", type(exc).__name__)
+            _ = translator(state["locale"])
+            state["step"] = "menu"
+            return [Reply(html.escape(_("I could not send the report right now. Please try again in a few minutes.")),
+                          [[community.report_button(state["locale"])]] if state.get("suspects") else [])]
+        await self.store.count("report:received")
+        return community.thanks_for_report(state, self._menu_buttons(state["locale"]))
 
     def _pick_destination(self, state: dict, countries: list[str]) -> bool:
         for c in countries:

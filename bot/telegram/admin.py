@@ -52,7 +52,10 @@ class Admin:
             return True
         if msg.text and msg.text.startswith("/"):
             return msg.text.split()[0].lstrip("/").split("@")[0].lower() in COMMANDS
-        return bool(msg.text) and await self.kv.get(f"saq:admin:{key}:broadcast") is not None
+        try:
+            return bool(msg.text) and await self.kv.get(f"saq:admin:{key}:broadcast") is not None
+        except Exception:  # storage down: the admin's text is an ordinary message
+            return False
 
     async def handle(self, bot: Any, update: Update, key: str) -> None:
         state = await self.store.get_state(key) or {}

@@ -133,16 +133,16 @@ class Bridge:
                 if case is not None:
                     await self.handoff.close(context.bot, case, forgotten=True)
             if event.kind == "button" and event.value == "forget:yes" and self.dialogue.alerts is not None:
-                await self.dialogue.alerts.unsubscribe(key)
+                try:
+                    await self.dialogue.alerts.unsubscribe(key)
+                except Exception as exc:  # the subscription key is under the user's prefix: forget() removes it too
+                    log.warning("alerts unsubscribe failed: %s", type(exc).__name__)
             replies = await self.dialogue.handle(key, event)
             for reply in list(replies):
                 if reply.action and reply.action.get("handoff") == "open":
                     replies.append(await self._open_case(context.bot, key, chat.id, reply.action))
                 if reply.action and "alerts" in reply.action and self.dialogue.alerts is not None:
-                    if reply.action["alerts"] == "on":
-                        await self.dialogue.alerts.subscribe(key, chat.id, reply.action["locale"], reply.action["dest"])
-                    else:
-                        await self.dialogue.alerts.unsubscribe(key)
+                    await self._set_alerts(key, chat.id, reply)
             if getattr(self.store, "degraded", False):
                 state = await self.store.get_state(key) or {}
                 _ = translator(state.get("locale") or "ru")
@@ -150,6 +150,18 @@ class Bridge:
                                                    "still work."))))
         for reply in replies:
             await self.send(context.bot, update.effective_chat.id, reply)
+
+    async def _set_alerts(self, key: str, chat_id: int, reply: Reply) -> None:
+        alerts, action = self.dialogue.alerts, reply.action
+        try:
+            if action["alerts"] == "on":
+                await alerts.subscribe(key, chat_id, action["locale"], action["dest"])
+            else:
+                await alerts.unsubscribe(key)
+        except Exception as exc:  # storage down: tell the person it did not work
+            log.warning("alerts not saved: %s", type(exc).__name__)
+            _ = translator(action.get("locale") or "ru")
+            reply.text = html.escape(_("I could not save that right now. Please send /alerts again in a few minutes."))
 
     async def _open_case(self, bot: Any, key: str, chat_id: int, action: dict) -> Reply:
         state = await self.store.get_state(key) or {}
