@@ -147,3 +147,29 @@ def test_destination_is_asked_only_when_the_offer_does_not_name_it(dialogue):
         ("b:where:TR", lambda t, d: "157" in t and "1345" not in t and "dest:TR" in d),
         (SCAM_RU, lambda t, d: not any(x.startswith("where:") for x in d)),  # "в Корее" was detected
     ])
+
+
+def test_report_flow_with_and_without_storage():
+    from bot.ops.kv import MemoryKV
+    from bot.ops.reports import Reports
+
+    class Down(MemoryKV):
+        async def set(self, *a, **k):
+            raise ConnectionError("redis down")
+
+    d = build_dialogue()
+
+    async def run(kv):
+        d.store, d.reports = MemoryStore(), Reports(kv)
+        await d.handle("u9", Event("command", "/start"))
+        await d.handle("u9", Event("button", "lang:en"))
+        verdict = await d.handle("u9", Event("text", SCAM_RU))
+        assert any(b.data == "report:ask" for row in verdict[0].buttons for b in row)
+        ask = (await d.handle("u9", Event("button", "report:ask")))[0]
+        sent = (await d.handle("u9", Event("button", "report:send")))[0]
+        return ask, sent, await d.reports.pending() if not isinstance(kv, Down) else []
+    ask, sent, pending = asyncio.run(run(MemoryKV()))
+    assert "@korea_job" in ask.text and "Thank you" in sent.text
+    assert pending[0]["items"] == [{"kind": "telegram", "value": "@korea_job"}] and "u9" not in repr(pending)
+    ask, sent, _ = asyncio.run(run(Down()))
+    assert "could not send the report" in sent.text and sent.buttons[0][0].data == "report:ask"  # can retry
