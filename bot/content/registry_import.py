@@ -355,10 +355,16 @@ class Reject(Exception):
         self.field, self.reason = field_name, reason
 
 
+_MESSY_SPACE = re.compile(r"\s\s|[^\S ]")
+
+
 def cell_text(value: Any) -> str:
     """A cell as text: 77012345678.0 -> '77012345678', a date cell -> ISO, whitespace collapsed."""
     if value is None:
         return ""
+    if type(value) is str:
+        s = value.strip()
+        return " ".join(s.replace("\u00a0", " ").split()) if _MESSY_SPACE.search(s) else s
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
@@ -635,31 +641,33 @@ class _RowReader:
                  file: str, warn: Callable[[int, str, str], None]):
         self.cols, self.m, self.country, self.kind = header.columns, m, country, kind
         self.source_url, self.retrieved, self.file, self.warn = source_url, retrieved.isoformat(), file, warn
-        self.header_keys = tuple(header_key(c) for c in header.cells)
 
-    def values(self, cells: tuple, fld: str) -> list[Any]:
-        return [cells[i] for i in self.cols.get(fld, ()) if i < len(cells) and cell_text(cells[i])]
+    def values(self, cells: tuple, texts: tuple[str, ...], fld: str) -> list[Any]:
+        """Raw cells of a field (numbers and dates as the spreadsheet typed them), empty ones left out."""
+        return [cells[i] for i in self.cols.get(fld, ()) if i < len(texts) and texts[i]]
 
-    def text(self, cells: tuple, fld: str) -> str:
-        vals = self.values(cells, fld)
-        return "; ".join(cell_text(v) for v in vals) if fld in MULTI else (cell_text(vals[0]) if vals else "")
+    def text(self, texts: tuple[str, ...], fld: str) -> str:
+        vals = [texts[i] for i in self.cols.get(fld, ()) if i < len(texts) and texts[i]]
+        return "; ".join(vals) if fld in MULTI else (vals[0] if vals else "")
 
-    def __call__(self, n: int, cells: tuple) -> dict[str, str]:
-        name = clean_name(self.text(cells, "name"))
-        filled = sum(1 for c in cells if cell_text(c))
+    def __call__(self, n: int, cells: tuple, texts: tuple[str, ...]) -> tuple[dict[str, str], str]:
+        """(canonical row, its name key)."""
+        name = clean_name(self.text(texts, "name"))
+        filled = sum(1 for t in texts if t)
         if not name:
             raise Reject("name", "no agency name")
         if filled == 1 and len(self.cols) >= 3:
             raise Reject("row", f"only the name cell is filled ('{name[:60]}'): a heading or a note, not an agency")
         aliases = []
-        keys = {name_key(name)}
-        for a in split_aliases(self.text(cells, "aliases")):
+        own_key = name_key(name)
+        keys = {own_key}
+        for a in split_aliases(self.text(texts, "aliases")):
             k = name_key(a)
             if k and k not in keys:
                 keys.add(k)
                 aliases.append(a.replace("|", "/"))
         if "status" in self.cols:
-            raw = self.text(cells, "status")
+            raw = self.text(texts, "status")
             status = status_of(raw, self.m.status_words) if raw else self.m.default_status
             if status is None:
                 raise Reject("status", f"'{raw}' names no single status ({', '.join(STATUSES)}); say what it means "
@@ -668,23 +676,23 @@ class _RowReader:
         else:
             status = self.m.default_status or "active"
         valid_until = ""
-        vals = self.values(cells, "valid_until")
+        vals = self.values(cells, texts, "valid_until")
         if vals:
             d = date_of(vals[0], self.m.date_order)
             if d is None:
                 raise Reject("valid_until", f"'{cell_text(vals[0])}' is not a date")
             valid_until = "" if d == NO_END else d.isoformat()
-        tax_id, note = clean_tax_id(self.text(cells, "tax_id"), self.country)
+        tax_id, note = clean_tax_id(self.text(texts, "tax_id"), self.country)
         if note:
             self.warn(n, "tax_id", note)
         phones: list[str] = []
-        for v in self.values(cells, "phones"):
+        for v in self.values(cells, texts, "phones"):
             found, bad = clean_phones(v, self.country)
             phones += [p for p in found if p not in phones]
             for b in bad:
                 self.warn(n, "phones", f"'{b}' is not a phone number; dropped")
         retrieved = self.retrieved
-        vals = self.values(cells, "retrieved")
+        vals = self.values(cells, texts, "retrieved")
         if vals:
             d = date_of(vals[0], self.m.date_order)
             if not isinstance(d, date):
@@ -692,12 +700,11 @@ class _RowReader:
             retrieved = d.isoformat()
         return {
             "country": self.country, "kind": self.kind, "name": name, "aliases": "|".join(aliases),
-            "license_no": clean_license(self.text(cells, "license_no")), "tax_id": tax_id, "status": status,
+            "license_no": clean_license(self.text(texts, "license_no")), "tax_id": tax_id, "status": status,
             "valid_until": valid_until, "phones": "|".join(phones),
-            "website": clean_website(self.text(cells, "website")),
-            "address": " ".join(self.text(cells, "address").split()),
-            "source_url": self.text(cells, "source_url") or self.source_url, "retrieved": retrieved,
-        }
+            "website": clean_website(self.text(texts, "website")), "address": self.text(texts, "address"),
+            "source_url": self.text(texts, "source_url") or self.source_url, "retrieved": retrieved,
+        }, own_key
 
 
 def _merge_into(kept: dict[str, str], other: dict[str, str]) -> str:
@@ -728,10 +735,10 @@ def _merge_into(kept: dict[str, str], other: dict[str, str]) -> str:
     return note
 
 
-def sort_key(row: dict[str, str]) -> tuple:
+def sort_key(row: dict[str, str], key: str | None = None) -> tuple:
     """Stable order: by licence number (those without one last), then name; re-imports give small diffs."""
     code = norm_code(row["license_no"])
-    return (code == "", code, name_key(row["name"]), row["name"], row["tax_id"])
+    return (code == "", code, name_key(row["name"]) if key is None else key, row["name"], row["tax_id"])
 
 
 def parse_table(source: Path | bytes, country: str, kind: str, *, filename: str | None = None,
@@ -779,10 +786,13 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         result.warnings.append(f"{file}:{n}: {fld}: {message}")
 
     reader = _RowReader(header, m, country, kind, source_url, retrieved, file, warn)
-    header_keys = tuple(k for k in reader.header_keys)
+    header_keys = tuple(header_key(c) for c in header.cells)
+    name_col = header.columns["name"][0]
+    name_header = header.cells[name_col] if name_col < len(header.cells) else None
     by_license: dict[str, int] = {}
     by_name_tax: dict[tuple[str, str], int] = {}
     rows: list[dict[str, str]] = []
+    keys: list[str] = []  # name key of each row, computed once
     origin: list[int] = []
     done = 0
 
@@ -797,11 +807,12 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         texts = tuple(cell_text(c) for c in cells)
         if not any(texts):
             continue
-        if tuple(header_key(t) for t in texts[:len(header_keys)]) == header_keys:
+        if name_col < len(texts) and texts[name_col] == name_header and \
+                tuple(header_key(t) for t in texts[:len(header_keys)]) == header_keys:
             continue  # the header repeated on every printed page
         result.read += 1
         try:
-            row = reader(n, cells)
+            row, nkey = reader(n, cells, texts)
             try:
                 parse_row(row, file, n)  # the very check `saqbol content validate` runs
             except RegistryError as exc:
@@ -810,7 +821,7 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
             result.rejects.append(RejectedRow(file, n, exc.field, exc.reason, texts))
             continue
         lic = norm_code(row["license_no"]) if row["license_no"] else ""
-        nt = (name_key(row["name"]), row["tax_id"]) if row["tax_id"] else None
+        nt = (nkey, row["tax_id"]) if row["tax_id"] else None
         same = by_license.get(lic) if lic else None
         via = "license_no"
         if same is None and nt is not None:
@@ -826,10 +837,12 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         if nt is not None:
             by_name_tax.setdefault(nt, len(rows))
         rows.append(row)
+        keys.append(nkey)
         origin.append(n)
     if progress:
         progress(done, done)
-    result.rows = sorted(rows, key=sort_key)
+    order = sorted(range(len(rows)), key=lambda i: sort_key(rows[i], keys[i]))
+    result.rows = [rows[i] for i in order]
     return result
 
 
