@@ -328,7 +328,9 @@ def _print_import(r: dict[str, Any], examples: int) -> None:
     if r["ignored_columns"]:
         out.print("ignored columns: " + "; ".join(r["ignored_columns"]), markup=False)
     out.print(f"{r['imported']} agencies, {r['merged']} duplicate rows merged, {r['rejected']} rejected, "
-              f"{r['warnings']} values fixed or dropped", markup=False)
+              f"{r['warnings']} values fixed or dropped; source {r['source_url'] or 'per row'}", markup=False)
+    if r["carried_over"]:
+        out.print(f"{r['carried_over']} rows keep aliases or contacts from the current registry", markup=False)
     for line in r["rejects"] + r["warning_examples"]:
         err.print(f"  {line}", markup=False)
     d = r["diff"]

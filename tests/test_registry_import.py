@@ -309,6 +309,21 @@ def test_diff_counts_and_examples(tmp_path):
     assert d["examples"]["updated"] == [{"name": "Agency 3", "license_no": "KZ-3", "fields": ["address"]}]
 
 
+def test_reimport_keeps_aliases_and_contacts_the_list_does_not_publish(tmp_path):
+    current = tmp_path / "kz_employment.csv"
+    current.write_text(",".join(HEADER) + "\n" + f'KZ,employment,"ТОО ""Дала Жұмыс""",Dala Jumys|Dala Zhumys,KZ-1,,'
+                       f"active,,+77172555101,dala.example.kz,Astana,{SRC},2026-01-01\n", encoding="utf-8")
+    src = write_csv(tmp_path / "gov.csv", [["Наименование", "Номер лицензии", "Статус", "Телефон"],
+                                           ["ДАЛА ЖҰМЫС ЖШС", "KZ-1", "приостановлена", ""]])
+    summary = preview_import(src, "KZ", "employment", current=[current], retrieved=DAY)
+    row = summary.result.rows[0]
+    assert row["aliases"] == 'ТОО "Дала Жұмыс"|Dala Jumys|Dala Zhumys'  # old name and the NGO's spellings stay
+    assert row["website"] == "dala.example.kz" and row["address"] == "Astana"  # columns the list does not have
+    assert row["phones"] == ""  # the list has a phone column and it is empty: the list is believed
+    assert summary.result.carried == 1
+    assert summary.diff.counts()["status_changed"] == 1
+
+
 def test_admin_upload_path_bytes_in_summary_out(tmp_path):
     """What a Telegram admin upload will call: file bytes + the current CSV text, nothing written."""
     data = write_xlsx(tmp_path / "u.xlsx", [["Наименование", "Номер лицензии", "Статус"],

@@ -377,6 +377,8 @@ def cell_text(value: Any) -> str:
 
 
 _LETTERS = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")  # Latin letters, or invisibles
+_DIGIT_IN_WORD = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 
 
 def clean_name(text: str) -> str:
@@ -384,6 +386,8 @@ def clean_name(text: str) -> str:
     other script inside a word ("ТОО «Kopeя»" with Latin K, o, p, e) put into the word's own script. Case and
     everything else are kept."""
     s = " ".join(text.replace("\u00a0", " ").split())
+    if s.isascii() or not (_ASCII_LETTER.search(s) or _DIGIT_IN_WORD.search(s)):
+        return s  # one script, no digits inside words, nothing invisible: nothing to fix
     folded = fold_text(s)
     if len(folded) != len(s):  # invisible characters or ligatures: take the folded form's letters as they are
         s = " ".join(re.sub(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]", "", s).split())
@@ -459,6 +463,11 @@ def clean_website(value: Any) -> str:
     return ""
 
 
+@lru_cache(maxsize=1024)
+def _status_key(value: str) -> str:
+    return text_key(value)
+
+
 def _phrases_key(phrases: Iterable[str]) -> re.Pattern[str]:
     return _phrase_re(phrases, lambda w: text_key(w))
 
@@ -470,13 +479,19 @@ _EXACT_STATUS = {text_key(s): s for s in STATUSES}
 
 def status_of(value: str, extra: dict[str, str] | None = None) -> str | None:
     """Canonical status of a status cell in any of our languages, or None when it names no single status."""
-    k = text_key(value)
+    k = _status_key(value)
     if not k:
         return None
     if extra:
         for word, status in extra.items():
             if text_key(word) == k:
                 return status
+    return _builtin_status(k)
+
+
+@lru_cache(maxsize=1024)
+def _builtin_status(k: str) -> str | None:
+    """Cached: a registry repeats a handful of status words thousands of times."""
     if k in _EXACT_STATUS:
         return _EXACT_STATUS[k]
     if _NOT_ACTIVE.search(k):
@@ -603,6 +618,7 @@ class ImportResult:
     table: str  # "xlsx, sheet 'Реестр'" / "csv, cp1251, semicolon-separated"
     read: int  # data rows seen (blank rows and repeated headers not counted)
     source_url: str = ""
+    carried: int = 0  # rows that kept aliases or contacts from the current registry (see carry_over)
 
     @property
     def columns(self) -> dict[str, list[str]]:
@@ -911,8 +927,10 @@ def diff_rows(old: Iterable[dict[str, str]], new: Iterable[dict[str, str]]) -> R
     return d
 
 
-def current_rows(sources: Iterable[Path | tuple[str, str]], country: str, kind: str) -> tuple[list[dict], list[str]]:
-    """Rows of this country and kind in registry CSVs (paths, or (name, text) pairs), and their load errors."""
+def current_rows(sources: Iterable[Path | tuple[str, str]], country: str, kind: str,
+                 used: list[str] | None = None) -> tuple[list[dict], list[str]]:
+    """Rows of this country and kind in registry CSVs (paths, or (name, text) pairs), and their load errors.
+    The names of the files that held such rows are appended to `used`."""
     rows, errors = [], []
     for src in sources:
         if isinstance(src, Path):
@@ -925,8 +943,41 @@ def current_rows(sources: Iterable[Path | tuple[str, str]], country: str, kind: 
             name, text = src
         agencies, errs = read_csv(text, name)
         errors += [str(e) for e in errs]
-        rows += [agency_row(a) for a in agencies if a.country == country and a.kind == kind]
+        mine = [agency_row(a) for a in agencies if a.country == country and a.kind == kind]
+        if mine and used is not None:
+            used.append(name)
+        rows += mine
     return rows, errors
+
+
+CARRIED = ("tax_id", "phones", "website", "address")
+
+
+def carry_over(result: ImportResult, old: list[dict[str, str]]) -> int:
+    """Keep what the current registry knows and a government list does not publish: aliases (transliterations,
+    spellings NGOs added) always, and the current name as an alias when the new list spells it otherwise; tax id,
+    phones, website and address when the file has no such column. Returns how many rows gained something."""
+    by_id = {row_identity(r): r for r in old}
+    mapped = set(result.header.columns) if result.header else set()
+    gained = 0
+    for row in result.rows:
+        prev = by_id.get(row_identity(row))
+        if prev is None:
+            continue
+        before = dict(row)
+        names = [row["name"], *filter(None, row["aliases"].split("|"))]
+        keys = {n.casefold() for n in names}  # by text: an alias the current file has stays, even if redundant
+        for n in (prev["name"], *filter(None, prev["aliases"].split("|"))):
+            k = n.casefold()
+            if k not in keys:
+                keys.add(k)
+                names.append(n.replace("|", "/"))
+        row["aliases"] = "|".join(names[1:])
+        for f in CARRIED:
+            if f not in mapped and not row[f] and prev[f]:
+                row[f] = prev[f]
+        gained += row != before
+    return gained
 
 
 # --- the whole import ---------------------------------------------------------------------------------------
@@ -945,7 +996,7 @@ class ImportSummary:
         return {"file": r.file, "country": r.country, "kind": r.kind, "table": r.table,
                 "header_row": r.header.row if r.header else None, "columns": r.columns,
                 "ignored_columns": r.header.ignored if r.header else [], "rows_read": r.read,
-                "imported": len(r.rows), "merged": len(r.merges), "rejected": len(r.rejects),
+                "imported": len(r.rows), "merged": len(r.merges), "rejected": len(r.rejects), "carried_over": r.carried,
                 "warnings": len(r.warnings), "source_url": r.source_url,
                 "rejects": [str(x) for x in r.rejects[:examples]], "warning_examples": r.warnings[:examples],
                 "merges": [{"kept_row": x.kept, "merged_row": x.merged, "via": x.via, "note": x.note}
@@ -959,15 +1010,14 @@ def preview_import(source: Path | bytes, country: str, kind: str, *, current: It
                    retrieved: date | None = None, progress: Progress | None = None) -> ImportSummary:
     """Parse a registry file (a path, or the bytes an admin sent) and diff it against the current registry CSVs
     (paths or (name, text) pairs). Writes nothing. Without --source, the current rows' source URL is reused."""
-    current = list(current)
-    country = country.upper()
-    old, old_errors = current_rows(current, country, kind.lower())
+    country, used = country.upper(), []
+    old, old_errors = current_rows(current, country, kind.lower(), used)
     if not source_url and not (mapping and mapping.source_url) and old:
         source_url = Counter(r["source_url"] for r in old).most_common(1)[0][0]
     result = parse_table(source, country, kind, filename=filename, mapping=mapping, source_url=source_url,
                          retrieved=retrieved, progress=progress)
-    names = [str(c) if isinstance(c, Path) else c[0] for c in current]
-    return ImportSummary(result, diff_rows(old, result.rows), names, old_errors)
+    result.carried = carry_over(result, old)
+    return ImportSummary(result, diff_rows(old, result.rows), used, old_errors)
 
 
 def default_output(registries_dir: Path, country: str, kind: str) -> Path:
