@@ -283,6 +283,10 @@ def registry_import(
         _fail(f"--kind must be one of: {', '.join(ri.KINDS)}")
     country = _valid_options(None, country, None)[1]
     try:
+        day = date.fromisoformat(retrieved) if retrieved else None
+    except ValueError:
+        _fail("--retrieved must be a date like 2026-11-29")
+    try:
         mapping = ri.load_map(map_file) if map_file else None
     except ri.ContentError as exc:
         _fail(str(exc))
@@ -294,22 +298,20 @@ def registry_import(
         task = bar.add_task(f"reading {file.name}", total=None)
         try:
             summary = ri.preview_import(file, country, kind, current=current, mapping=mapping, source_url=source,
-                                        retrieved=_parse_day(retrieved),
+                                        retrieved=day,
                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
         except ri.ImportFailure as exc:
             _fail(f"{file}: {exc}")
-    result, diff = summary.result, summary.diff
+    result = summary.result
     overlap = [f"{p} ({n} rows)" for p in others if (n := len(ri.current_rows([p], country, kind)[0]))]
     report = {**summary.to_dict(examples), "out": str(out_file), "dry_run": dry_run, "written": False,
               "rejects_file": None, "also_in": overlap}
-    if not result.rows:
-        problem = "no row could be imported"
-    elif diff.current >= 20 and len(diff.removed) * 2 > diff.current and not force:
-        problem = f"{len(diff.removed)} of {diff.current} current rows would be removed (a truncated file?); --force"
-    else:
-        problem = None
+    problem = ri.refusal(summary, out_file, force)
     if not dry_run and problem is None:
-        rejects_file = ri.write_import(result, out_file)
+        try:
+            rejects_file = ri.write_import(result, out_file)
+        except (ri.ImportFailure, OSError) as exc:
+            _fail(f"cannot write {out_file}: {exc}")
         report.update(written=True, rejects_file=str(rejects_file) if rejects_file else None)
     if as_json:
         _print_json({**report, "error": problem})

@@ -117,6 +117,27 @@ def test_unrecognised_header_fails_with_a_hint(tmp_path):
         imported(src)
 
 
+def test_the_registry_sheet_is_found_behind_a_cover_sheet(tmp_path):
+    wb = Workbook(write_only=True)
+    wb.create_sheet("Пояснения").append(["Реестр публикуется ежемесячно"])
+    ws = wb.create_sheet("Лицензии")
+    for r in (["Атауы", "Лицензия нөмірі", "Мәртебесі"], ["ЖШС «Дала»", "KZ-7", "жарамды"]):
+        ws.append(r)
+    wb.save(tmp_path / "two.xlsx")
+    result = imported(tmp_path / "two.xlsx")
+    assert result.table == "xlsx, sheet 'Лицензии'" and by_licence(result)["KZ-7"]["status"] == "active"
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable XLSX workbook"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "save the sheet as .xlsx or CSV"),
+])
+def test_unreadable_workbooks_get_a_clear_message(tmp_path, name, data, message):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(ImportFailure, match=message):
+        imported(tmp_path / name)
+
+
 # --- values -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("word, status", [
@@ -418,6 +439,18 @@ def test_cli_refuses_to_drop_most_of_the_registry_without_force(tmp_path):
                              "--out", str(out), "--force")
     assert code == 0, stderr
     assert len(read_csv(out.read_text(encoding="utf-8"), "x")[0]) == 1
+
+
+def test_cli_never_overwrites_a_file_holding_other_countries(tmp_path):
+    shared = tmp_path / "mixed.csv"
+    shared.write_text(",".join(HEADER) + f"\nUZ,employment,A,,UZ-1,,active,,,,,{SRC},2026-01-01\n"
+                      f"KG,employment,B,,KG-1,,active,,,,,{SRC},2026-01-01\n", encoding="utf-8")
+    before = shared.read_bytes()
+    src = write_csv(tmp_path / "uz.csv", [["Name", "License number"], ["A", "UZ-1"], ["C", "UZ-2"]])
+    code, _, stderr = saqbol("registry", "import", str(src), "--country", "UZ", "--kind", "employment",
+                             "--out", str(shared), "--force")
+    assert code == 2 and "also holds 1 rows of other countries or kinds" in stderr
+    assert shared.read_bytes() == before
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1020,6 +1020,29 @@ def preview_import(source: Path | bytes, country: str, kind: str, *, current: It
     return ImportSummary(result, diff_rows(old, result.rows), used, old_errors)
 
 
+MASS_REMOVAL_MIN = 20  # below this many current rows, any removal is plausible
+
+
+def refusal(summary: ImportSummary, out: Path, force: bool = False) -> str | None:
+    """Why writing this import to `out` would do harm, or None: nothing imported; more than half of the current
+    rows gone (a truncated download?) unless forced; or `out` holding other countries' or kinds' rows, which
+    the rewrite would lose."""
+    r, d = summary.result, summary.diff
+    if not r.rows:
+        return "no row could be imported"
+    if out.exists():
+        try:
+            agencies, _ = read_csv(out.read_text(encoding="utf-8"), str(out))
+        except (OSError, UnicodeDecodeError):
+            agencies = []
+        foreign = sum(1 for a in agencies if (a.country, a.kind) != (r.country, r.kind))
+        if foreign:
+            return f"{out} also holds {foreign} rows of other countries or kinds; write to another file (--out)"
+    if d.current >= MASS_REMOVAL_MIN and len(d.removed) * 2 > d.current and not force:
+        return f"{len(d.removed)} of {d.current} current rows would be removed (a truncated file?); --force"
+    return None
+
+
 def default_output(registries_dir: Path, country: str, kind: str) -> Path:
     return registries_dir / f"{country.lower()}_{kind.lower()}.csv"
 
