@@ -212,7 +212,7 @@ def test_cp1251_semicolon_csv_with_title_rows(tmp_path):
     assert rows_["KZ-TR-0118"]["status"] == "revoked"
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "cp866", "koi8_r", "utf-16"])
 def test_common_encodings(tmp_path, encoding):
     rows = [["Наименование", "Номер лицензии", "Статус"], ["Агентство Ёлка", "Ё-1", "действует"]]
     result = imported(write_csv(tmp_path / "e.csv", rows, encoding=encoding, delimiter="\t"))
