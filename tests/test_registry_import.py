@@ -138,6 +138,19 @@ def test_unreadable_workbooks_get_a_clear_message(tmp_path, name, data, message)
         imported(tmp_path / name)
 
 
+def test_a_damaged_sheet_gets_a_clear_message(tmp_path):
+    import zipfile
+
+    good = write_xlsx(tmp_path / "good.xlsx", [["Наименование", "Номер лицензии"]] +
+                      [[f"Agency {i}", f"L-{i}"] for i in range(2000)])
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(tmp_path / "damaged.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[:len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
+    with pytest.raises(ImportFailure, match="not a readable XLSX workbook"):
+        imported(tmp_path / "damaged.xlsx")
+
+
 # --- values -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("word, status", [

@@ -200,14 +200,12 @@ def read_csv_table(data: bytes, m: ColumnMap) -> Table:
 
 def read_xlsx_table(source: Path | bytes, m: ColumnMap) -> Table:
     """Stream a workbook (openpyxl read-only mode: memory stays flat however long the sheet)."""
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
                            data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, KeyError, XML ParseError...: all mean a damaged or foreign file
         raise ImportFailure(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     if m.sheet is not None:
         if m.sheet not in wb.sheetnames:
@@ -217,14 +215,21 @@ def read_xlsx_table(source: Path | bytes, m: ColumnMap) -> Table:
     else:
         ws = wb.worksheets[0]
         for candidate in wb.worksheets:  # the first sheet that has a recognisable header
-            head = [r for _, r in zip(range(HEADER_SCAN_ROWS), candidate.iter_rows(values_only=True))]
+            try:
+                head = [r for _, r in zip(range(HEADER_SCAN_ROWS), candidate.iter_rows(values_only=True))]
+            except Exception:  # a damaged sheet: the error surfaces, with its row, if it is the one we read
+                continue
             if find_header(head, m) is not None:
                 ws = candidate
                 break
 
     def rows() -> Iterator[tuple[int, tuple]]:
-        for n, cells in enumerate(ws.iter_rows(values_only=True), 1):
-            yield n, cells
+        n = 0
+        try:
+            for n, cells in enumerate(ws.iter_rows(values_only=True), 1):
+                yield n, cells
+        except Exception as exc:  # openpyxl raises many kinds on damaged XML; all mean the same to the user
+            raise ImportFailure(f"sheet '{ws.title}' is damaged after row {n} ({type(exc).__name__}: {exc})") from None
 
     total = ws.max_row if isinstance(ws.max_row, int) and ws.max_row > 1 else None
     return Table(rows(), total, "xlsx", f"sheet '{ws.title}'", wb.close)
