@@ -225,6 +225,15 @@ def test_cp1251_semicolon_csv_with_title_rows(tmp_path):
     assert rows_["KZ-TR-0118"]["status"] == "revoked"
 
 
+def test_line_breaks_inside_csv_cells_keep_row_numbers_right(tmp_path):
+    src = tmp_path / "ml.csv"
+    src.write_text('Реестр\n"Наименование\nагентства";"Номер\nлицензии";"Статус"\n"Агентство\nОдин";A-1;действует\n'
+                   '"Агентство Два";A-2;???\n', encoding="utf-8")
+    result = imported(src)
+    assert result.header.row == 2 and result.rows[0]["name"] == "Агентство Один"
+    assert [str(r) for r in result.rejects][0].startswith("ml.csv:7: status:")
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "cp866", "koi8_r", "utf-16"])
 def test_common_encodings(tmp_path, encoding):
     rows = [["Наименование", "Номер лицензии", "Статус"], ["Агентство Ёлка", "Ё-1", "действует"]]

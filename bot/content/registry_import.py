@@ -216,7 +216,7 @@ def read_xlsx_table(source: Path | bytes, m: ColumnMap) -> Table:
         ws = wb.worksheets[0]
         for candidate in wb.worksheets:  # the first sheet that has a recognisable header
             try:
-                head = [r for _, r in zip(range(HEADER_SCAN_ROWS), candidate.iter_rows(values_only=True))]
+                head = list(zip(range(1, HEADER_SCAN_ROWS + 1), candidate.iter_rows(values_only=True)))
             except Exception:  # a damaged sheet: the error surfaces, with its row, if it is the one we read
                 continue
             if find_header(head, m) is not None:
@@ -335,11 +335,11 @@ def _map_columns(cells: tuple[str, ...], m: ColumnMap) -> tuple[dict[str, list[i
     return columns, ignored
 
 
-def find_header(rows: list[tuple], m: ColumnMap) -> Header | None:
-    """The header among the first rows: the map file's header_row, else the row naming the most fields (it must
-    name the agency-name column)."""
+def find_header(rows: list[tuple[int, tuple]], m: ColumnMap) -> Header | None:
+    """The header among the first (row number, cells): the map file's header_row, else the row naming the most
+    fields (it must name the agency-name column)."""
     best: Header | None = None
-    for n, cells in enumerate(rows, 1):
+    for n, cells in rows:
         if m.header_row is not None and n != m.header_row:
             continue
         text = tuple("" if c is None else str(c).strip() for c in cells)
@@ -790,7 +790,7 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         head.append(item)
         if len(head) >= max(HEADER_SCAN_ROWS, m.header_row or 0):
             break
-    header = find_header([cells for _, cells in head], m)
+    header = find_header(head, m)
     if header is None:
         seen = next((c for _, c in head if sum(1 for x in c if cell_text(x)) >= 2), ())
         hint = ", ".join(f"'{cell_text(c)}'" for c in seen if cell_text(c))[:300]
