@@ -201,14 +201,18 @@ def test_excel_date_cells_serials_and_numbers(tmp_path):
 
 
 def test_names_licences_and_phones_are_normalised(tmp_path):
-    rows = [["Наименование", "Номер лицензии", "Статус", "Телефон"],
-            ["ТОО «Kopeя  Ворк»\u200b", "№ кz–tr–0415", "действует", "+7 (701) 555-01-01 / 8 727 255 52 02; тел. 123"]]
+    rows = [["Наименование", "Номер лицензии", "Статус", "Телефон", "Другие названия"],
+            ["ТОО «Kopeя  Ворк»\u200b", "№ кz–tr–0415", "действует", "+7 (701) 555-01-01 / 8 727 255 52 02; тел. 123",
+             "Korea Work Group\nKWG | Корея Ворк"],
+            ["Two Lines", "L-2", "действует", "+7 701 555 01 02\n+7 701 555 01 03 +77015550104", ""]]
     result = imported(write_csv(tmp_path / "n.csv", rows))
     row = result.rows[0]
     assert row["name"] == "ТОО «Корея Ворк»"  # Latin look-alikes inside a Cyrillic word, double space, invisible
     assert row["license_no"] == "KZ-TR-0415"  # Cyrillic к in a Latin code, en dash, №
+    assert row["aliases"] == "Korea Work Group|KWG"  # one a line or |-separated; the name itself is left out
     assert row["phones"] == "+77015550101|+77272555202"
     assert any("phones: 'тел. 123' is not a phone number" in w for w in result.warnings)
+    assert by_licence(result)["L-2"]["phones"] == "+77015550102|+77015550103|+77015550104"
 
 
 def test_cp1251_semicolon_csv_with_title_rows(tmp_path):

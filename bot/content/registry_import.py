@@ -437,14 +437,15 @@ def clean_tax_id(value: Any, country: str) -> tuple[str, str | None]:
     return digits, None
 
 
-_PHONE_SPLIT = re.compile(r"[,;\n|]|\s+(?:и|или|or|and|yoki|немесе|же|ё)\s+")
+_PHONE_SPLIT = re.compile(r"[,;\n|]|\s+(?=\+)|\s+(?:и|или|or|and|yoki|немесе|же|ё)\s+")
 
 
 def clean_phones(value: Any, country: str) -> tuple[list[str], list[str]]:
     """E.164 numbers from a cell with one or several numbers, and the pieces that are not phone numbers."""
     out, bad = [], []
-    for piece in _PHONE_SPLIT.split(cell_text(value)):
-        piece = piece.strip(" .:-")
+    raw = value.replace("\r", "\n") if isinstance(value, str) else cell_text(value)  # line breaks separate numbers
+    for piece in _PHONE_SPLIT.split(raw):
+        piece = cell_text(piece).strip(" .:-")
         if not re.search(r"\d", piece):
             continue
         e164 = normalize_phone(piece, country)
@@ -584,8 +585,9 @@ def date_of(value: Any, order: str) -> date | str | None:
     return parse_date(cell_text(value), order)
 
 
-def split_aliases(value: str) -> list[str]:
-    return [clean_name(a) for a in re.split(r"[|;\n]", value) if a.strip()]
+def split_aliases(values: Iterable[Any]) -> list[str]:
+    """Other names from alias cells: one a line, or separated by | or ;."""
+    return [clean_name(a) for v in values for a in re.split(r"[|;\r\n]", str(v)) if a.strip()]
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
@@ -682,7 +684,7 @@ class _RowReader:
         aliases = []
         own_key = name_key(name)
         keys = {own_key}
-        for a in split_aliases(self.text(texts, "aliases")):
+        for a in split_aliases(self.values(cells, texts, "aliases")):
             k = name_key(a)
             if k and k not in keys:
                 keys.add(k)
