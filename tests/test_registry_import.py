@@ -253,9 +253,11 @@ def test_duplicates_are_merged(tmp_path):
             ['TOO "Altyn Kopir Kadry"', "kz tr 0233", "", "действует", "31.12.2027", "+77015550202"],  # same licence
             ['ТОО "Байтерек"', "", "190141860922", "действует", "", ""],
             ["Baiterek LLP", "", "190141860922", "действует", "", "+77015550303"],  # same name (other script) + BIN
-            ['ТОО "Байтерек"', "", "190141860999", "действует", "", ""]]  # same name, other BIN: another agency
+            ['ТОО "Байтерек"', "", "190141860999", "действует", "", ""],  # same name, other BIN: another agency
+            ['ТОО "Алтын Көпір"', "KZ-TR-0999", "190141860911", "действует", "", ""]]  # same company, 2nd licence
     result = imported(write_csv(tmp_path / "dup.csv", rows))
-    assert len(result.rows) == 3 and result.read == 5
+    assert len(result.rows) == 4 and result.read == 6
+    assert {"KZ-TR-0233", "KZ-TR-0999"} <= set(by_licence(result))
     assert [(m.kept, m.merged, m.via) for m in result.merges] == [(2, 3, "license_no"), (4, 5, "name+tax_id")]
     altyn = by_licence(result)["KZ-TR-0233"]
     assert altyn["aliases"] == 'TOO "Altyn Kopir Kadry"' and altyn["phones"] == "+77272555202|+77015550202"

@@ -746,15 +746,14 @@ def _merge_into(kept: dict[str, str], other: dict[str, str]) -> str:
     for f in ("license_no", "tax_id", "website", "address"):
         if not kept[f] and other[f]:
             kept[f] = other[f]
-    note = ""
-    if kept["status"] != other["status"]:
-        mine, theirs = kept["valid_until"] or "9999", other["valid_until"] or "9999"
-        take = theirs > mine or (theirs == mine and kept["status"] == "active")
-        winner = other["status"] if take else kept["status"]
-        note = f"statuses differ ({kept['status']} / {other['status']}): kept {winner}"
-        kept["status"] = winner
-    kept["valid_until"] = max(kept["valid_until"], other["valid_until"]) if kept["valid_until"] and \
-        other["valid_until"] else kept["valid_until"] or other["valid_until"]
+    if kept["status"] == other["status"]:  # the later of two known end dates
+        kept["valid_until"] = max(kept["valid_until"], other["valid_until"])
+        return ""
+    mine, theirs = kept["valid_until"] or "9999", other["valid_until"] or "9999"  # empty: no end date
+    take = theirs > mine or (theirs == mine and kept["status"] == "active")
+    winner = other if take else kept
+    note = f"statuses differ ({kept['status']} / {other['status']}): kept {winner['status']}"
+    kept["status"], kept["valid_until"] = winner["status"], winner["valid_until"]
     return note
 
 
@@ -849,8 +848,12 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         via = "license_no"
         if same is None and nt is not None:
             same, via = by_name_tax.get(nt), "name+tax_id"
+            if same is not None and lic and rows[same]["license_no"]:
+                same = None  # one company holding two licences: two rows, each findable by its number
         if same is not None:
             note = _merge_into(rows[same], row)
+            if lic:
+                by_license.setdefault(lic, same)
             result.merges.append(Merge(origin[same], n, via, note))
             if note:
                 warn(n, "status", f"duplicate of row {origin[same]}; {note}")
