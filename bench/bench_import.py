@@ -113,7 +113,8 @@ def main() -> None:
         for label, path in (("XLSX", xlsx), ("CSV ", csv_path)):
             results = [run(IMPORT, path) for _ in range(args.runs)]
             best = min(results, key=lambda r: r["seconds"])
-            print(f"{label} import (best of {args.runs}): {best['seconds']:.2f} s, {best['read'] / best['seconds']:,.0f} "
+            print(f"{label} import (best of {args.runs}): {best['seconds']:.2f} s, "
+                  f"{best['read'] / best['seconds']:,.0f} "
                   f"rows/s, peak RSS {max(r['rss_mb'] for r in results):.0f} MB; read {best['read']:,}, imported "
                   f"{best['imported']:,}, merged {best['merged']:,}, rejected {best['rejected']:,}")
 

@@ -277,8 +277,9 @@ def registry_import(
     from .content import registry_import as ri
     from .core.registry import registry_files
 
-    if not file.is_file():
-        _fail(f"file not found: {file}")
+    for f in (file, *current):
+        if not f.is_file():
+            _fail(f"file not found: {f}")
     if kind not in ri.KINDS:
         _fail(f"--kind must be one of: {', '.join(ri.KINDS)}")
     country = _valid_options(None, country, None)[1]
@@ -335,6 +336,8 @@ def _print_import(r: dict[str, Any], examples: int) -> None:
         out.print(f"{r['carried_over']} rows keep aliases or contacts from the current registry", markup=False)
     for line in r["rejects"] + r["warning_examples"]:
         err.print(f"  {line}", markup=False)
+    for line in r["current_errors"]:
+        err.print(f"  current registry: {line}", markup=False)
     d = r["diff"]
     table = Table(title=f"Against {', '.join(r['current']) or 'nothing (new registry)'}: {d['current']} rows")
     for col in ("change", "count", f"first {examples}"):

@@ -885,7 +885,8 @@ def agency_row(a: Agency) -> dict[str, str]:
     return {"country": a.country, "kind": a.kind, "name": a.name, "aliases": "|".join(a.aliases),
             "license_no": a.license_no, "tax_id": a.tax_id, "status": a.status,
             "valid_until": a.valid_until.isoformat() if a.valid_until else "", "phones": "|".join(a.phones),
-            "website": a.website, "address": a.address, "source_url": a.source_url, "retrieved": a.retrieved.isoformat()}
+            "website": a.website, "address": a.address, "source_url": a.source_url,
+            "retrieved": a.retrieved.isoformat()}
 
 
 def _brief(row: dict[str, str]) -> dict[str, str]:

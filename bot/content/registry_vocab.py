@@ -88,17 +88,17 @@ HEADER_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "местонахожд*")),
     ("aliases", ("сокращ*", "кратк*", "alias*", "aka", "бренд*", "brand*", "қысқа*", "qisqa*", "қисқа*",
                  "кыскача*", "мухтасар*", "торгов*")),
-    ("license_no", ("лиценз*", "№ лиц*", "рег* №", "licen*", "litsenz*", "литсенз*", "иҷозатнома*", "разрешен*", "рұқсат*",
-                    "ruxsatnoma*", "permit*")),
+    ("license_no", ("лиценз*", "№ лиц*", "рег* №", "licen*", "litsenz*", "литсенз*", "иҷозатнома*", "разрешен*",
+                    "рұқсат*", "ruxsatnoma*", "permit*")),
     ("name", ("наименован*", "наим", "назван*", "атау*", "nomi", "номи", "аталыш*", "name", "организац*", "компан*",
               "company", "agency", "ташкилот*", "tashkilot*", "ұйым*", "уюм*", "лицензиат*")),
 )
 
 # --- statuses -----------------------------------------------------------------------------------------------
 
-# Checked in this order, each phrase against the phonetic key of the cell (a word ending in * is a prefix): the first status
-# with a matching phrase wins, so "срок действия истёк" is expired and "действие приостановлено" suspended even
-# though both mention "действ-". NOT_ACTIVE phrases ("не действует", "amal qilmaydi") name no single status:
+# Checked in this order, each phrase against the phonetic key of the cell (a word ending in * is a prefix): the
+# first status with a matching phrase wins, so "срок действия истёк" is expired and "действие приостановлено"
+# suspended even though both mention "действ-". NOT_ACTIVE phrases ("не действует", "amal qilmaydi") name no single status:
 # such a row is rejected with a hint to say what the registry means in the map file (status_words).
 NOT_ACTIVE = ("не действ*", "not valid", "not active", "inactive", "amal qilmay*", "амал қилмай*", "жарамсыз*",
               "эътибор надор*", "амал намекун*", "күчүндө эмес", "жарактуу эмес", "қолданыста емес")
