@@ -272,7 +272,7 @@ def registry_import(
 ) -> None:
     """Import a government registry into the canonical CSV: columns recognised, names, licence numbers, phones,
     statuses and dates normalised, duplicates merged, rejects listed, and a diff against the current registry."""
-    from rich.progress import Progress as Bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 
     from .content import registry_import as ri
     from .core.registry import registry_files
@@ -295,8 +295,9 @@ def registry_import(
     out_file = out_path or ri.default_output(reg_dir, country, kind)
     others = [p for p in registry_files(out_file.parent) if p.resolve() != out_file.resolve()]
     current = current or ([out_file] if out_file.exists() else others)
-    with Bar(console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"reading {file.name}", total=None)
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+             TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
         try:
             summary = ri.preview_import(file, country, kind, current=current, mapping=mapping, source_url=source,
                                         retrieved=day,
