@@ -91,7 +91,7 @@ def test_odd_headers_via_map_file(tmp_path):
                        'status_words:\n  "дейст.": active\n  "приост.": suspended\n', encoding="utf-8")
     result = imported(src, mapping=load_map(mapfile))
     assert not result.rejects, result.rejects
-    assert result.header.row == 3
+    assert result.header.row == 3 and not result.warnings
     rows_ = by_licence(result)
     assert rows_["KZ-TR-0001"]["phones"] == "+77015551111|+77172555111"  # two columns, E.164
     assert rows_["KZ-TR-0001"]["status"] == "active" and rows_["KZ-TR-0001"]["valid_until"] == "2028-02-01"
@@ -383,6 +383,7 @@ def test_admin_upload_path_bytes_in_summary_out(tmp_path):
     report = summary.to_dict()
     assert report["imported"] == 1 and report["current"] == ["kz.csv"]
     assert report["diff"]["added"] == 1 and report["diff"]["removed"] == 1 and report["diff"]["current"] == 1
+    assert report["warning_examples"] == []
     json.dumps(report)  # ready to send
     assert not list(tmp_path.glob("*.csv"))
 
@@ -463,9 +464,10 @@ def test_cli_refuses_to_drop_most_of_the_registry_without_force(tmp_path):
                              "--out", str(out))
     assert code == 2 and "29 of 30 current rows would be removed" in stderr and "nothing written" in stderr
     assert out.read_bytes() == before
-    code, _, stderr = saqbol("registry", "import", str(src), "--country", "KZ", "--kind", "employment",
-                             "--out", str(out), "--force")
+    code, stdout, stderr = saqbol("registry", "import", str(src), "--country", "KZ", "--kind", "employment",
+                                  "--out", str(out), "--force")
     assert code == 0, stderr
+    assert "cut.csv:1: status: no status column: every row is taken as active" in stderr
     assert len(read_csv(out.read_text(encoding="utf-8"), "x")[0]) == 1
 
 

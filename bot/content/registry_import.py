@@ -807,6 +807,8 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
     def warn(n: int, fld: str, message: str) -> None:
         result.warnings.append(f"{file}:{n}: {fld}: {message}")
 
+    if "status" not in header.columns:
+        warn(header.row, "status", f"no status column: every row is taken as {m.default_status or 'active'}")
     reader = _RowReader(header, m, country, kind, source_url, retrieved, file, warn)
     header_keys = tuple(header_key(c) for c in header.cells)
     name_col = header.columns["name"][0]
