@@ -358,6 +358,14 @@ def test_diff_counts_and_examples(tmp_path):
     assert d["examples"]["updated"] == [{"name": "Agency 3", "license_no": "KZ-3", "fields": ["address"]}]
 
 
+def test_diff_sees_a_renumbered_licence_as_an_update(tmp_path):
+    current = ("kz.csv", ",".join(HEADER) + f"\nKZ,employment,Dala,,KZ-1,190148159083,active,,,,,{SRC},2026-01-01\n")
+    src = write_csv(tmp_path / "n.csv", [["Name", "License number", "BIN"], ["DALA", "KZ-1-2026", "190148159083"]])
+    d = preview_import(src, "KZ", "employment", current=[current]).diff
+    assert (len(d.added), len(d.removed), len(d.updated)) == (0, 0, 1)
+    assert d.updated[0][2] == ["name", "license_no"]
+
+
 def test_reimport_keeps_aliases_and_contacts_the_list_does_not_publish(tmp_path):
     current = tmp_path / "kz_employment.csv"
     current.write_text(",".join(HEADER) + "\n" + f'KZ,employment,"ТОО ""Дала Жұмыс""",Dala Jumys|Dala Zhumys,KZ-1,,'

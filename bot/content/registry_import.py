@@ -32,12 +32,13 @@ from .yamlfile import ContentError, load_yaml
 
 FIELDS = tuple(f for f in HEADER if f not in ("country", "kind"))
 MULTI = ("aliases", "phones", "address")  # fields that may come from several columns, joined
-COMPARED = ("name", "aliases", "tax_id", "valid_until", "phones", "website", "address")  # "updated" in a diff
+COMPARED = ("name", "aliases", "license_no", "tax_id", "valid_until", "phones", "website", "address")  # "updated" in a diff
 TAX_ID_DIGITS = {"KZ": 12, "UZ": 9, "KG": 14, "TJ": 9}  # spreadsheets drop the leading zeros of numeric ids
 HEADER_SCAN_ROWS = 30  # a header may sit under a title, a date line and a blank row
 PROGRESS_EVERY = 2000
 _URL_OK = re.compile(r"https?://[^\s/]+\.\S+\Z")
 Progress = Callable[[int, "int | None"], None]
+Row = dict[str, str]  # a canonical registry row: HEADER field -> text
 
 
 class ImportFailure(ValueError):
@@ -919,24 +920,38 @@ class RegistryDiff:
                         for o, n, fs in self.updated[:examples]]}}
 
 
-def diff_rows(old: Iterable[dict[str, str]], new: Iterable[dict[str, str]]) -> RegistryDiff:
-    """What an import changes: rows matched by licence number (else name + tax id)."""
+def pair_rows(old: Iterable[Row], new: Iterable[Row]) -> tuple[list[tuple[Row, Row]], list[Row], list[Row], int]:
+    """(old, new) pairs of the same agency, new rows without a match, old rows without one, and the number of
+    distinct old rows. Matched by licence number (else name + tax id); a row left over on both sides with the same
+    name and tax id is the same company under a new licence number."""
     before = {row_identity(r): r for r in old}
     after = {row_identity(r): r for r in new}
-    d = RegistryDiff(current=len(before))
-    for ident, row in after.items():
-        prev = before.get(ident)
-        if prev is None:
-            d.added.append(row)
-        elif prev["status"] != row["status"]:
-            d.status_changed.append((prev, row))
+    pairs = [(before[i], r) for i, r in after.items() if i in before]
+    gone = {i: r for i, r in before.items() if i not in after}
+    by_company = {(name_key(r["name"]), r["tax_id"]): i for i, r in gone.items() if r["tax_id"]}
+    added = []
+    for i, row in after.items():
+        if i in before:
+            continue
+        was = by_company.pop((name_key(row["name"]), row["tax_id"]), None) if row["tax_id"] else None
+        if was is None:
+            added.append(row)
         else:
-            fields = [f for f in COMPARED if prev[f] != row[f]]
-            if fields:
-                d.updated.append((prev, row, fields))
-            else:
-                d.unchanged += 1
-    d.removed = [r for ident, r in before.items() if ident not in after]
+            pairs.append((gone.pop(was), row))
+    return pairs, added, list(gone.values()), len(before)
+
+
+def diff_rows(old: Iterable[Row], new: Iterable[Row]) -> RegistryDiff:
+    """What an import changes: added, removed, status changed, other fields changed (see pair_rows)."""
+    pairs, added, removed, current = pair_rows(old, new)
+    d = RegistryDiff(added=added, removed=removed, current=current)
+    for prev, row in pairs:
+        if prev["status"] != row["status"]:
+            d.status_changed.append((prev, row))
+        elif fields := [f for f in COMPARED if prev[f] != row[f]]:
+            d.updated.append((prev, row, fields))
+        else:
+            d.unchanged += 1
     return d
 
 
@@ -970,13 +985,9 @@ def carry_over(result: ImportResult, old: list[dict[str, str]]) -> int:
     """Keep what the current registry knows and a government list does not publish: aliases (transliterations,
     spellings NGOs added) always, and the current name as an alias when the new list spells it otherwise; tax id,
     phones, website and address when the file has no such column. Returns how many rows gained something."""
-    by_id = {row_identity(r): r for r in old}
     mapped = set(result.header.columns) if result.header else set()
     gained = 0
-    for row in result.rows:
-        prev = by_id.get(row_identity(row))
-        if prev is None:
-            continue
+    for prev, row in pair_rows(old, result.rows)[0]:
         before = dict(row)
         names = [row["name"], *filter(None, row["aliases"].split("|"))]
         keys = {n.casefold() for n in names}  # by text: an alias the current file has stays, even if redundant
