@@ -814,11 +814,7 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
     header_keys = tuple(header_key(c) for c in header.cells)
     name_col = header.columns["name"][0]
     name_header = header.cells[name_col] if name_col < len(header.cells) else None
-    by_license: dict[str, int] = {}
-    by_name_tax: dict[tuple[str, str], int] = {}
-    rows: list[dict[str, str]] = []
-    keys: list[str] = []  # name key of each row, computed once
-    origin: list[int] = []
+    unique = _Deduplicator()
     done = 0
 
     def all_rows() -> Iterator[tuple[int, tuple]]:
@@ -845,34 +841,54 @@ def _parse(table: Table, m: ColumnMap, country: str, kind: str, file: str, sourc
         except Reject as exc:
             result.rejects.append(RejectedRow(file, n, exc.field, exc.reason, texts))
             continue
-        lic = norm_code(row["license_no"]) if row["license_no"] else ""
-        nt = (nkey, row["tax_id"]) if row["tax_id"] else None
-        same = by_license.get(lic) if lic else None
-        via = "license_no"
-        if same is None and nt is not None:
-            same, via = by_name_tax.get(nt), "name+tax_id"
-            if same is not None and lic and rows[same]["license_no"]:
-                same = None  # one company holding two licences: two rows, each findable by its number
-        if same is not None:
-            note = _merge_into(rows[same], row)
-            if lic:
-                by_license.setdefault(lic, same)
-            result.merges.append(Merge(origin[same], n, via, note))
-            if note:
-                warn(n, "status", f"duplicate of row {origin[same]}; {note}")
-            continue
-        if lic:
-            by_license[lic] = len(rows)
-        if nt is not None:
-            by_name_tax.setdefault(nt, len(rows))
-        rows.append(row)
-        keys.append(nkey)
-        origin.append(n)
+        merge = unique.add(row, nkey, n)
+        if merge is not None:
+            result.merges.append(merge)
+            if merge.note:
+                warn(n, "status", f"duplicate of row {merge.kept}; {merge.note}")
     if progress:
         progress(done, done)
-    order = sorted(range(len(rows)), key=lambda i: sort_key(rows[i], keys[i]))
-    result.rows = [rows[i] for i in order]
+    result.rows = unique.sorted_rows()
     return result
+
+
+class _Deduplicator:
+    """Rows seen so far, indexed by licence number and by name key + tax id, so a duplicate is merged into the
+    first row in one dictionary probe."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.keys: list[str] = []  # name key of each row, computed once
+        self.origin: list[int] = []  # source row number of each row
+        self.by_license: dict[str, int] = {}
+        self.by_name_tax: dict[tuple[str, str], int] = {}
+
+    def add(self, row: Row, nkey: str, n: int) -> Merge | None:
+        """Keep the row, or merge it into the one it duplicates and say so."""
+        lic = norm_code(row["license_no"]) if row["license_no"] else ""
+        nt = (nkey, row["tax_id"]) if row["tax_id"] else None
+        same, via = self.by_license.get(lic) if lic else None, "license_no"
+        if same is None and nt is not None:
+            same, via = self.by_name_tax.get(nt), "name+tax_id"
+            if same is not None and lic and self.rows[same]["license_no"]:
+                same = None  # one company holding two licences: two rows, each findable by its number
+        if same is not None:
+            note = _merge_into(self.rows[same], row)
+            if lic:
+                self.by_license.setdefault(lic, same)
+            return Merge(self.origin[same], n, via, note)
+        if lic:
+            self.by_license[lic] = len(self.rows)
+        if nt is not None:
+            self.by_name_tax.setdefault(nt, len(self.rows))
+        self.rows.append(row)
+        self.keys.append(nkey)
+        self.origin.append(n)
+        return None
+
+    def sorted_rows(self) -> list[Row]:
+        order = sorted(range(len(self.rows)), key=lambda i: sort_key(self.rows[i], self.keys[i]))
+        return [self.rows[i] for i in order]
 
 
 # --- diff ---------------------------------------------------------------------------------------------------
