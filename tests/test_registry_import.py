@@ -98,6 +98,9 @@ def test_odd_headers_via_map_file(tmp_path):
     assert rows_["KZ-TR-0002"]["status"] == "suspended"
     with pytest.raises(ImportFailure, match="no column with the agency name"):
         imported(src)  # without the map nothing says which column is which
+    mapfile.write_text('columns:\n  name: "Субъект хозяйствования"\n', encoding="utf-8")
+    with pytest.raises(ImportFailure, match="header named in the map file was not found .*Субъект хозяйствования"):
+        imported(src, mapping=load_map(mapfile))
 
 
 def test_map_file_errors_name_the_line(tmp_path):
