@@ -281,6 +281,119 @@ def _match_dict(m: RegistryMatch, day: date) -> dict[str, Any]:
             "match": m.score, "via": m.via, "source_url": a.source_url, "retrieved": a.retrieved.isoformat()}
 
 
+# --- registry import (issue #7): logic in bot/content/registry_import.py ---------------------------------------
+
+@registry_app.command("import")
+def registry_import(
+    file: Path = typer.Argument(..., help="Registry as published: CSV (any usual encoding/delimiter) or XLSX."),
+    country: str = typer.Option(..., "--country", help="Licensing country of every row, e.g. KZ."),
+    kind: str = typer.Option(..., "--kind", help="employment | travel | marriage | other"),
+    map_file: Optional[Path] = typer.Option(None, "--map", help="YAML column map for odd layouts (see README)."),
+    source: Optional[str] = typer.Option(None, "--source", help="URL the list was downloaded from."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Canonical CSV to write "
+                                            "(default: <content>/registries/<cc>_<kind>.csv)."),
+    current: list[Path] = typer.Option([], "--current", help="Registry CSV to diff against (repeatable; default: "
+                                       "--out if it exists, else this country/kind in the registries)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the result and the diff; write nothing."),
+    force: bool = typer.Option(False, "--force", help="Write even if more than half the current rows would go."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    examples: int = typer.Option(10, "--examples", help="Examples shown per change and rejects listed."),
+    retrieved: Optional[str] = typer.Option(None, "--retrieved", help="Date the list was downloaded (default today)."),
+    content_dir: Optional[Path] = typer.Option(None, "--content", help="Content directory (default: content/)."),
+) -> None:
+    """Import a government registry into the canonical CSV: columns recognised, names, licence numbers, phones,
+    statuses and dates normalised, duplicates merged, rejects listed, and a diff against the current registry."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    from .content import registry_import as ri
+    from .core.registry import registry_files
+
+    for f in (file, *current):
+        if not f.is_file():
+            _fail(f"file not found: {f}")
+    if kind not in ri.KINDS:
+        _fail(f"--kind must be one of: {', '.join(ri.KINDS)}")
+    country = _valid_options(None, country, None)[1]
+    try:
+        day = date.fromisoformat(retrieved) if retrieved else None
+    except ValueError:
+        _fail("--retrieved must be a date like 2026-11-29")
+    try:
+        mapping = ri.load_map(map_file) if map_file else None
+    except ri.ContentError as exc:
+        _fail(str(exc))
+    reg_dir = (content_dir or load_settings().content_dir) / "registries"
+    out_file = out_path or ri.default_output(reg_dir, country, kind)
+    others = [p for p in registry_files(out_file.parent) if p.resolve() != out_file.resolve()]
+    current = current or ([out_file] if out_file.exists() else others)
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+             TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        try:
+            summary = ri.preview_import(file, country, kind, current=current, mapping=mapping, source_url=source,
+                                        retrieved=day,
+                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except ri.ImportFailure as exc:
+            _fail(f"{file}: {exc}")
+    result = summary.result
+    overlap = [f"{p} ({n} rows)" for p in others if (n := len(ri.current_rows([p], country, kind)[0]))]
+    report = {**summary.to_dict(examples), "out": str(out_file), "dry_run": dry_run, "written": False,
+              "rejects_file": None, "also_in": overlap}
+    problem = ri.refusal(summary, out_file, force)
+    if not dry_run and problem is None:
+        try:
+            rejects_file = ri.write_import(result, out_file)
+        except (ri.ImportFailure, OSError) as exc:
+            _fail(f"cannot write {out_file}: {exc}")
+        report.update(written=True, rejects_file=str(rejects_file) if rejects_file else None)
+    if as_json:
+        _print_json({**report, "error": problem})
+    else:
+        _print_import(report, examples)
+    if problem:
+        _fail(f"{problem}; nothing written")
+
+
+def _print_import(r: dict[str, Any], examples: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    out.print(f"{r['file']} ({r['table']}, header on row {r['header_row']}): {r['rows_read']} rows read", markup=False)
+    out.print("columns: " + "; ".join(f"{f} ← {' + '.join(h)}" for f, h in r["columns"].items()), markup=False)
+    if r["ignored_columns"]:
+        out.print("ignored columns: " + "; ".join(r["ignored_columns"]), markup=False)
+    out.print(f"{r['imported']} agencies, {r['merged']} duplicate rows merged, {r['rejected']} rejected, "
+              f"{r['warnings']} values fixed or dropped; source {r['source_url'] or 'per row'}", markup=False)
+    if r["carried_over"]:
+        out.print(f"{r['carried_over']} rows keep aliases or contacts from the current registry", markup=False)
+    for line in r["rejects"] + r["warning_examples"]:
+        err.print(f"  {line}", markup=False)
+    for line in r["current_errors"]:
+        err.print(f"  current registry: {line}", markup=False)
+    d = r["diff"]
+    table = Table(title=f"Against {', '.join(r['current']) or 'nothing (new registry)'}: {d['current']} rows")
+    for col in ("change", "count", f"first {examples}"):
+        table.add_column(col)
+    ex = d["examples"]
+    rows = [("added", d["added"], [f"{e['name']} {e['license_no']} ({e['status']})" for e in ex["added"]]),
+            ("removed", d["removed"], [f"{e['name']} {e['license_no']}" for e in ex["removed"]]),
+            ("status changed", d["status_changed"],
+             [f"{e['name']} {e['license_no']}: {e['old']} → {e['new']}" for e in ex["status_changed"]]),
+            ("other fields changed", d["updated"], [f"{e['name']}: {', '.join(e['fields'])}" for e in ex["updated"]]),
+            ("unchanged", d["unchanged"], [])]
+    for change, count, lines in rows:
+        table.add_row(change, str(count), Text("\n".join(lines)))  # Text: names are not rich markup
+    out.print(table)
+    for also in r["also_in"]:
+        out.print(f"note: {also} also lists {r['country']} {r['kind']} agencies; remove them if this list replaces "
+                  "them", markup=False)
+    if r["written"]:
+        out.print(f"wrote {r['out']}" + (f"; rejects in {r['rejects_file']}" if r["rejects_file"] else ""),
+                  markup=False)
+    elif r["dry_run"]:
+        out.print(f"dry run: {r['out']} not written", markup=False)
+
+
 @content_app.command("validate")
 def content_validate(
     directory: Optional[Path] = typer.Argument(None, help="Content directory (default: content/)."),
