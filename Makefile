@@ -37,6 +37,7 @@ bench: install redis-server
 	$(PY) bench/bench_relay.py
 	$(PY) bench/bench_reload.py
 	$(PY) bench/bench_screening.py
+	$(PY) bench/bench_import.py
 
 ## rasa: install Rasa 3.6 in a cached Python 3.10 virtualenv and train it on nlu/ (cached by data hash)
 rasa: rasa-train

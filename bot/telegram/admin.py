@@ -171,14 +171,16 @@ class Admin:
     async def _upload(self, bot: Any, locale: str, message: Any):
         _ = translator(locale)
         doc = message.document
+        caption = (message.caption or "").split()
+        if (doc.file_name or "").lower().endswith((".xlsx", ".xls")) or caption[:1] == ["import"]:
+            return await self._import(bot, locale, doc, caption[1:])
         relpath = staging.target_path(self.live.directory, doc.file_name or "", message.caption)
         if relpath is None:
             return html.escape(_("I can't tell where this file belongs. Send it again with a caption such as "
                                  "hotlines.yml, rights/KZ.yml or registries/KZ_employment.csv.")), []
         if (doc.file_size or 0) > staging.MAX_UPLOAD:
             return html.escape(_("This file is too large (over 20 MB).")), []
-        file = await bot.get_file(doc.file_id)
-        data = bytes(await file.download_as_bytearray())
+        data = await self._download(bot, doc)
         try:
             text = staging.decode(data)
         except UnicodeDecodeError:
@@ -188,13 +190,72 @@ class Admin:
             lines = [_("{file} has errors, so nothing changed: the bot keeps serving version {version}.").format(
                 file=relpath, version=self.live.version)] + [str(e) for e in change.errors[:15]]
             return "\n".join(html.escape(x) for x in lines), []
-        token = secrets.token_hex(4)
-        await self.kv.set(f"saq:admin:pending:{token}", json.dumps({"relpath": relpath, "text": text}), ex=PENDING_S)
         counts = ", ".join(f"{k}: {v}" for k, v in change.counts.items())
         lines = [_("{file} is valid. Changes ({counts}):").format(file=relpath, counts=counts)] + change.changes
-        lines.append(_("Apply it on every worker?"))
+        return await self._ask_apply(locale, relpath, text, lines)
+
+    async def _download(self, bot: Any, doc: Any) -> bytes:
+        file = await bot.get_file(doc.file_id)
+        return bytes(await file.download_as_bytearray())
+
+    async def _ask_apply(self, locale: str, relpath: str, text: str, lines: list[str]):
+        """Keep the checked file until an admin presses Apply (in Redis: any worker may get the press)."""
+        _ = translator(locale)
+        token = secrets.token_hex(4)
+        await self.kv.set(f"saq:admin:pending:{token}", json.dumps({"relpath": relpath, "text": text}), ex=PENDING_S)
+        lines = lines + [_("Apply it on every worker?")]
         return "\n".join(html.escape(x) for x in lines), [[(_("Apply"), f"adm:apply:{token}"),
                                                            (_("Cancel"), f"adm:drop:{token}")]]
+
+    async def _import(self, bot: Any, locale: str, doc: Any, args: list[str]):
+        """A registry as a government publishes it (XLSX or CSV, caption `import KZ employment [source URL]`):
+        converted to the canonical CSV, then checked and applied like any content file."""
+        from ..content import registry_import as ri
+        from ..core.registry import registry_files
+
+        _ = translator(locale)
+        country = args[0].upper() if args else ""
+        kind = args[1].lower() if len(args) > 1 else ""
+        source = args[2] if len(args) > 2 else None
+        if len(country) != 2 or not country.isalpha() or kind not in ri.KINDS:
+            return html.escape(_("To import a government registry, send the file with the caption: import <country> "
+                                 "<kind> [source URL], for example: import KZ employment https://… Kinds: {kinds}.")
+                               .format(kinds=", ".join(ri.KINDS))), []
+        if (doc.file_size or 0) > staging.MAX_UPLOAD:
+            return html.escape(_("This file is too large (over 20 MB).")), []
+        data = await self._download(bot, doc)
+        reg_dir = self.live.directory / "registries"
+        out = ri.default_output(reg_dir, country, kind)
+        # The diff is against the file this import replaces; other files keep their rows (said below).
+        current = [out] if out.exists() else []
+        others = [p for p in registry_files(reg_dir) if p != out]
+        try:
+            summary = await asyncio.to_thread(ri.preview_import, data, country, kind, current=current,
+                                              filename=doc.file_name, source_url=source)
+        except ri.ImportFailure as exc:
+            return html.escape(f"{doc.file_name}: {exc}"), []
+        problem = ri.refusal(summary, out)
+        if problem:
+            return html.escape(_("Not imported: {reason}.").format(reason=problem)), []
+        relpath = str(out.relative_to(self.live.directory))
+        text = summary.result.csv_text()
+        change = await asyncio.to_thread(staging.stage, self.live.directory, relpath, text)
+        if not change.ok:
+            return "\n".join(html.escape(str(e)) for e in change.errors[:15]), []
+        r, d = summary.to_dict(examples=5), summary.diff.counts()
+        lines = [_("{file}: {read} rows read, {imported} imported, {merged} duplicates merged, {rejected} rejected.")
+                 .format(file=doc.file_name, read=r["rows_read"], imported=r["imported"], merged=r["merged"],
+                         rejected=r["rejected"]),
+                 _("Compared with the current registry: {added} added, {removed} removed, {status} status changes, "
+                   "{updated} other changes.").format(added=d["added"], removed=d["removed"],
+                                                      status=d["status_changed"], updated=d["updated"])]
+        lines += change.changes[:10] + [f"✗ {x}" for x in r["rejects"]]
+        lines.append(_("It will be saved as {file}.").format(file=relpath))
+        kept = len(ri.current_rows(others, country, kind)[0])
+        if kept:
+            lines.append(_("Other registry files list {n} more agencies of this country and kind; they stay as they "
+                           "are.").format(n=kept))
+        return await self._ask_apply(locale, relpath, text, lines)
 
     # --- buttons ---
     async def _button(self, bot: Any, key: str, locale: str, data: str):

@@ -185,3 +185,37 @@ def test_sighup_reloads_content_and_a_broken_edit_changes_nothing(api, redis_ser
     while NEW not in (shown := hotlines_after_sighup()) and time.monotonic() < deadline:
         pass
     assert NEW in shown
+
+
+def test_admin_imports_a_government_xlsx_and_users_find_the_agency(api, redis_server, bot_factory, tmp_path):
+    import io
+
+    from openpyxl import Workbook
+
+    content = content_copy(tmp_path)
+    w = Workers(api, redis_server, bot_factory, content, 1)
+    a = start_in_english(api, w, ADMIN)
+    u = start_in_english(api, w, USER)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Реестр частных агентств занятости"])  # a title row above the header, as published
+    sheet.append(["Наименование", "Номер лицензии", "БИН", "Статус", "Срок действия", "Телефон"])
+    sheet.append(['ТОО "Көкжиек Жұмыс"', "KZ-TR-7001", "190140012344", "действует", "31.12.2028", "+7 727 555 70 01"])
+    sheet.append(['ТОО "Шекара Трэвел"', "KZ-TR-7002", "190140012355", "отозвана", "01.03.2027", ""])
+    sheet.append(["", "KZ-TR-7003", "", "действует", "", ""])  # no name: rejected with a reason
+    buf = io.BytesIO()
+    book.save(buf)
+    w.send(0, document(api, ADMIN, "reestr.xlsx", buf.getvalue(), caption="import KZ employment https://example.org/kz"))
+    a += 1
+    preview = last_text(api, ADMIN, a)
+    assert "3 rows read, 2 imported" in preview and "1 rejected" in preview and "2 added, 0 removed" in preview
+    assert "reestr.xlsx:5: name:" in preview  # the reject, with its row and reason
+    assert "registries/kz_employment.csv" in preview and "5 more agencies" in preview  # the sample rows stay
+    w.send(0, press(api, ADMIN, button_data(api, ADMIN, "adm:apply:")))
+    a += 1
+    assert "now serving version" in last_text(api, ADMIN, a)
+    assert "KZ-TR-7002" in (content / "registries" / "kz_employment.csv").read_text(encoding="utf-8")
+    w.send(0, text_msg(api, USER, "Работа в Корее через ТОО «Шекара Трэвел», лицензия KZ-TR-7002, оплата визы 300$"))
+    u += 1
+    verdict = last_text(api, USER, u)
+    assert "KZ-TR-7002" in verdict and "REVOKED" in verdict.upper(), verdict
