@@ -15,7 +15,25 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, AsyncIterator
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 _UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+OUTAGE_PATIENCE = 60.0  # seconds a relayed message waits for Redis to come back
+
+
+async def patiently(call: Any, *args: Any, patient: bool = True) -> Any:
+    """Run a Redis call; while Redis is unreachable (a restart, a failover) retry with backoff, if `patient`."""
+    delay, deadline = 0.05, time.monotonic() + OUTAGE_PATIENCE
+    while True:
+        try:
+            return await call(*args)
+        except REDIS_DOWN:
+            if not patient or time.monotonic() + delay > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 @dataclass
@@ -52,6 +70,7 @@ class MemoryCases:
         self._cases: dict[str, Case] = {}
         self._by_user: dict[str, str] = {}
         self._by_topic: dict[int, str] = {}
+        self._by_staff_message: dict[int, str] = {}
         self._outbox: dict[str, list[tuple[str, dict]]] = {}
         self._seq = 0
 
@@ -98,11 +117,19 @@ class MemoryCases:
         cid = self._by_topic.get(topic_id)
         return self._cases.get(cid) if cid else None
 
+    async def map_staff_message(self, message_id: int, case_id: str) -> None:
+        self._by_staff_message[message_id] = case_id
+
+    async def by_staff_message(self, message_id: int) -> Case | None:
+        cid = self._by_staff_message.get(message_id)
+        return self._cases.get(cid) if cid else None
+
 
 class RedisCases:
     def __init__(self, redis: Any, ttl_days: int = 30):
         self.redis = redis
         self.ttl = ttl_days * 86400
+        self._unlock = redis.register_script(_UNLOCK)
 
     async def save(self, case: Case) -> None:
         pipe = self.redis.pipeline(transaction=False)
@@ -129,6 +156,15 @@ class RedisCases:
         cid = await self.redis.get(f"saq:topic:{topic_id}")
         return await self.get(cid) if cid else None
 
+    # Without forum topics staff answer with Telegram's reply function: every message the bot posts in the staff
+    # group for a case (card and copies) is mapped to the case, so a reply to any of them reaches the user.
+    async def map_staff_message(self, message_id: int, case_id: str) -> None:
+        await self.redis.set(f"saq:staffmsg:{message_id}", case_id, ex=self.ttl)
+
+    async def by_staff_message(self, message_id: int) -> Case | None:
+        cid = await self.redis.get(f"saq:staffmsg:{message_id}")
+        return await self.get(cid) if cid else None
+
     # The outbox: a Redis stream per case. A message is written here before delivery and deleted only after
     # Telegram accepted it, so a crash, a restart or a Telegram outage loses nothing.
     async def enqueue(self, case_id: str, item: dict) -> str:
@@ -143,8 +179,11 @@ class RedisCases:
         return [(eid, json.loads(fields["item"])) for eid, fields in rows]
 
     async def done(self, case_id: str, entry_id: str) -> None:
-        await self.redis.xdel(f"saq:{{case:{case_id}}}:outbox", entry_id)
-        if not await self.redis.xlen(f"saq:{{case:{case_id}}}:outbox"):
+        pipe = self.redis.pipeline(transaction=False)  # one round trip; a second only when the stream is empty
+        pipe.xdel(f"saq:{{case:{case_id}}}:outbox", entry_id)
+        pipe.xlen(f"saq:{{case:{case_id}}}:outbox")
+        _, left = await pipe.execute()
+        if not left:
             await self.redis.srem("saq:outbox:cases", case_id)
 
     async def with_pending(self) -> list[str]:
@@ -168,5 +207,5 @@ class RedisCases:
             await asyncio.sleep(0.02)
         try:
             yield True
-        finally:
-            await self.redis.eval(_UNLOCK, 1, key, token)
+        finally:  # a lock left behind by a Redis blip would stall this case's drains for a minute
+            await patiently(lambda: self._unlock(keys=[key], args=[token]))

@@ -3,12 +3,13 @@
 One topic per case, named with the pseudonym; the user's messages are copied (copyMessage, never forward, so
 no profile leaks) into the topic; staff messages in the topic are copied back, except notes (`/note …` or a
 `#note` prefix). Staff commands in a topic: /claim, /close [reason], /case. A deleted topic is recreated and
-the message sent again. Without forum topics, everything goes to the group and replies are matched through
-the case pseudonym in the message being replied to.
+the message sent again. Without forum topics, everything goes to the group itself and a staff reply to any
+message the bot posted for a case (card or copy) is matched through a staff-message -> case map in Redis.
 
 Every relayed message goes through the case's outbox (a Redis stream) and leaves it only after Telegram
-accepted it; a background drain retries what failed, also after a restart. Not yet here: unclaimed-case
-reminders and staff hours.
+accepted it; a background drain retries what failed, also after a restart. When Redis is briefly unreachable,
+a user this worker knows to be in a case waits for it (their message must reach staff, in order) instead of
+being answered by the menu.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from telegram.error import BadRequest, TelegramError
 
 from ..i18n import translator
-from .cases import Case, new_case_id
+from .cases import REDIS_DOWN, Case, new_case_id, patiently
 
 log = logging.getLogger(__name__)
 TOPIC_GONE = ("thread not found", "topic_deleted", "topic deleted", "message thread not found")
@@ -37,6 +38,7 @@ class Handoff:
         self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
         self._locks: dict[str, asyncio.Lock] = {}
+        self._known_open: dict[str, str] = {}  # user -> case id, as last seen in Redis by this worker
 
     # --- opening ---------------------------------------------------------------------------------------------
     async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str) -> Case:
@@ -57,8 +59,10 @@ class Handoff:
         except BadRequest as exc:  # the group has no topics: fall back to replies in the group itself
             log.info("no forum topics in the staff chat (%s); using replies", exc.message[:80])
             case.topic_id = None
-        await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
-                        text=self._case_card(case), parse_mode="HTML")
+        card = await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                               text=self._case_card(case), parse_mode="HTML")
+        if case.topic_id is None:
+            await patiently(self.cases.map_staff_message, card.message_id, case.id)
 
     def _case_card(self, case: Case) -> str:
         lines = [f"<b>{html.escape(case.title())}</b>", f"reason: {case.reason} · status: {case.status}",
@@ -69,30 +73,52 @@ class Handoff:
         return "\n".join(lines)
 
     # --- user -> staff --------------------------------------------------------------------------------------
+    async def case_of(self, user: str) -> Case | None:
+        """The user's open case. If Redis cannot be reached, a user this worker knows to be in a case waits
+        for it (up to OUTAGE_PATIENCE); anyone else is treated as not in a case, so the menu still answers."""
+        try:
+            case = await patiently(self.cases.open_for_user, user, patient=user in self._known_open)
+        except REDIS_DOWN:
+            if user in self._known_open:
+                raise
+            return None
+        if case is not None:
+            self._known_open[user] = case.id
+        else:
+            self._known_open.pop(user, None)
+        return case
+
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
-        await self.cases.enqueue(case.id, {"to": "staff", "from_chat": case.chat_id, "message_id": message_id})
-        await self.drain(bot, case.id, wait=2.0)  # if another worker is draining, it or the next drain sends it
+        item = {"to": "staff", "from_chat": case.chat_id, "message_id": message_id}
+        await patiently(self.cases.enqueue, case.id, item)
+        try:
+            await self.drain(bot, case.id, wait=2.0)  # if another worker is draining, it or the next drain sends it
+        except REDIS_DOWN as exc:  # queued durably: the background drain delivers it
+            log.warning("drain after enqueue failed (%s); the background drain will deliver", type(exc).__name__)
 
     async def drain(self, bot: Any, case_id: str, wait: float = 0.0) -> int:
         """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain).
-        One drainer per case across all workers (`drain_lock`), so no entry is sent twice."""
+        One drainer per case across all workers (`drain_lock`), so no entry is sent twice; entries queued while
+        draining are sent in the same turn. Once Telegram accepted a message, its acknowledgement waits out a
+        Redis blip (`patiently`), so the entry is not sent again after Redis comes back."""
         lock = self._locks.setdefault(case_id, asyncio.Lock())
         delivered = 0
         async with lock, self.cases.drain_lock(case_id, wait) as mine:
             if not mine:
                 return 0
-            for entry_id, item in await self.cases.pending(case_id):
+            while batch := await self.cases.pending(case_id):
                 case = await self.cases.get(case_id)
-                if case is None or case.status == "closed":
-                    await self.cases.done(case_id, entry_id)
-                    continue
-                try:
-                    await self._deliver(bot, case, item)
-                except (TelegramError, OSError) as exc:
-                    log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
-                    break
-                await self.cases.done(case_id, entry_id)
-                delivered += 1
+                for entry_id, item in batch:
+                    if case is None or case.status == "closed":
+                        await self.cases.done(case_id, entry_id)
+                        continue
+                    try:
+                        await self._deliver(bot, case, item)
+                    except (TelegramError, OSError) as exc:
+                        log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
+                        return delivered
+                    await patiently(self.cases.done, case_id, entry_id)
+                    delivered += 1
         return delivered
 
     async def drain_all(self, bot: Any) -> int:
@@ -105,14 +131,16 @@ class Handoff:
             return
         kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=item["from_chat"], message_id=item["message_id"])
         try:
-            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+            copy = await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
         except BadRequest as exc:
             if case.topic_id is None or not any(t in exc.message.lower() for t in TOPIC_GONE):
                 raise
             log.info("case topic was deleted; recreating it")
             await self._ensure_topic(bot, case)  # staff deleted the topic: a new one, with the card
-            await self.cases.save(case)
-            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+            await patiently(self.cases.save, case)
+            copy = await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+        if case.topic_id is None:  # no topics: a staff reply to this copy must find the case
+            await patiently(self.cases.map_staff_message, copy.message_id, case.id)
 
     # --- staff -> user --------------------------------------------------------------------------------------
     async def from_staff(self, bot: Any, message: Any) -> None:
@@ -143,11 +171,13 @@ class Handoff:
         if message.message_thread_id and getattr(message, "is_topic_message", False):
             return await self.cases.by_topic(message.message_thread_id)
         reply = message.reply_to_message
-        if reply is not None:
+        if reply is None:
+            return None  # a staff member writing outside any topic and replying to nothing: not for a user
+        case = await self.cases.by_staff_message(reply.message_id)
+        if case is None:  # a reminder or note of the bot that names the case
             found = CASE_ID.search(reply.text or reply.caption or "")
-            if found:
-                return await self.cases.get(found.group())
-        return None
+            case = await self.cases.get(found.group()) if found else None
+        return case
 
     async def remind(self, bot: Any, now: float | None = None) -> int:
         """Post a reminder in the staff group for every case nobody claimed within `reminder_minutes`.
@@ -167,6 +197,7 @@ class Handoff:
     # --- closing --------------------------------------------------------------------------------------------
     async def close(self, bot: Any, case: Case, by_staff: bool = False, forgotten: bool = False) -> None:
         case.status, case.closed = "closed", time.time()
+        self._known_open.pop(case.user, None)
         chat_id = case.chat_id
         case.chat_id = 0  # the raw chat id is no longer needed
         await self.cases.save(case)

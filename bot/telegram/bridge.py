@@ -159,7 +159,7 @@ class Bridge:
 
     async def _relay(self, bot: Any, key: str, chat_id: int, update: Update, event: Event) -> bool:
         """While a case is open the bot stays silent and relays; True when the update was handled here."""
-        case = await self.handoff.cases.open_for_user(key)
+        case = await self.handoff.case_of(key)
         if case is None:
             return False
         if event.kind == "command" and event.value.lower().startswith("/end"):
