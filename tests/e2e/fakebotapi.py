@@ -24,6 +24,7 @@ class FakeBotAPI:
         self.failures: dict[str, int] = {}  # method -> how many more calls answer 502 Bad Gateway
         self.forum = True  # False: the staff group has no topics (createForumTopic is refused)
         self.deleted_threads: set[int] = set()  # forum topics staff deleted
+        self._copied_from: dict[int, list[int]] = {}  # source chat -> message ids copied from it (accepted)
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -97,6 +98,8 @@ class FakeBotAPI:
                     params["_failed"] = True
                     params["_error"] = (400, "Bad Request: message thread not found")
                 self.calls.append((method, params))
+                if method == "copyMessage" and not params.get("_failed"):
+                    self._copied_from.setdefault(int(params["from_chat_id"]), []).append(int(params["message_id"]))
                 self._cond.notify_all()
         if method == "getMe":
             return BOT
@@ -214,6 +217,11 @@ class FakeBotAPI:
         """Successful calls with the result the bot received (e.g. the message id of a copy)."""
         with self._cond:
             return [(p, p.get("_result")) for m, p in self.calls if m == method and not p.get("_failed")]
+
+    def copied_from(self, chat_id: int) -> list[int]:
+        """Message ids copied (and accepted) from a chat, in the order the bot sent them."""
+        with self._cond:
+            return list(self._copied_from.get(chat_id, ()))
 
     def wait_for(self, condition: Any, timeout: float = 30.0) -> bool:
         """Wait until condition() is true (checked whenever the bot calls a method)."""
