@@ -14,10 +14,10 @@ being answered by the menu.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
+import secrets
 import time
 from typing import Any
 
@@ -37,7 +37,6 @@ class Handoff:
         self.staff_chat_id = staff_chat_id
         self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
-        self._locks: dict[str, asyncio.Lock] = {}
         self._known_open: dict[str, str] = {}  # user -> case id, as last seen in Redis by this worker
 
     # --- opening ---------------------------------------------------------------------------------------------
@@ -89,37 +88,52 @@ class Handoff:
         return case
 
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
+        """Queue the message durably, then deliver it now unless another worker is draining this case (that
+        worker sends it: it lets go of the case only when its queue is empty)."""
         item = {"to": "staff", "from_chat": case.chat_id, "message_id": message_id}
-        await patiently(self.cases.enqueue, case.id, item)
+        await self._push_and_drain(bot, case, item)
+
+    async def _push_and_drain(self, bot: Any, case: Case, item: dict) -> None:
+        token = secrets.token_hex(8)
+        batch = await patiently(self.cases.push, case.id, item, token)
+        if batch is None:
+            return
         try:
-            await self.drain(bot, case.id, wait=2.0)  # if another worker is draining, it or the next drain sends it
+            await self._drain_locked(bot, case.id, token, batch, case)
         except REDIS_DOWN as exc:  # queued durably: the background drain delivers it
             log.warning("drain after enqueue failed (%s); the background drain will deliver", type(exc).__name__)
 
-    async def drain(self, bot: Any, case_id: str, wait: float = 0.0) -> int:
-        """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain).
-        One drainer per case across all workers (`drain_lock`), so no entry is sent twice; entries queued while
-        draining are sent in the same turn. Once Telegram accepted a message, its acknowledgement waits out a
-        Redis blip (`patiently`), so the entry is not sent again after Redis comes back."""
-        lock = self._locks.setdefault(case_id, asyncio.Lock())
-        delivered = 0
-        async with lock, self.cases.drain_lock(case_id, wait) as mine:
-            if not mine:
-                return 0
-            while batch := await self.cases.pending(case_id):
-                case = await self.cases.get(case_id)
+    async def drain(self, bot: Any, case_id: str) -> int:
+        """Deliver a case's queued messages in order, if no other worker is doing it (background drain)."""
+        token = secrets.token_hex(8)
+        if not await self.cases.try_lock(case_id, token):
+            return 0
+        return await self._drain_locked(bot, case_id, token, await self.cases.pending(case_id), None)
+
+    async def _drain_locked(self, bot: Any, case_id: str, token: str, batch: list, case: Case | None) -> int:
+        """Send `batch` and whatever is queued meanwhile, in order; stop at the first failure (the entry stays
+        queued for the next drain). Once Telegram accepted a message, its acknowledgement waits out a Redis
+        blip (`patiently`), so the entry is never sent twice. The lock is let go when the queue is empty."""
+        delivered, released = 0, False
+        try:
+            while batch:
+                case = case or await self.cases.get(case_id)
                 for entry_id, item in batch:
-                    if case is None or case.status == "closed":
-                        await self.cases.done(case_id, entry_id)
-                        continue
-                    try:
-                        await self._deliver(bot, case, item)
-                    except (TelegramError, OSError) as exc:
-                        log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
-                        return delivered
-                    await patiently(self.cases.done, case_id, entry_id)
-                    delivered += 1
-        return delivered
+                    if case is not None and case.status != "closed":
+                        try:
+                            await self._deliver(bot, case, item)
+                        except (TelegramError, OSError) as exc:
+                            log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
+                            return delivered
+                        delivered += 1
+                    released = not await patiently(self.cases.ack, case_id, entry_id, token)
+                if released:  # the queue is empty and the ack let go of the lock
+                    return delivered
+                batch, case = await self.cases.pending(case_id), None
+            return delivered
+        finally:
+            if not released:  # stopped early, or found nothing to send: let the next drain take over
+                await patiently(self.cases.release, case_id, token)
 
     async def drain_all(self, bot: Any) -> int:
         return sum([await self.drain(bot, cid) for cid in await self.cases.with_pending()])
@@ -164,8 +178,7 @@ class Handoff:
             return
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
-        await self.cases.enqueue(case.id, {"to": "user", "message_id": message.message_id})
-        await self.drain(bot, case.id, wait=2.0)
+        await self._push_and_drain(bot, case, {"to": "user", "message_id": message.message_id})
 
     async def _case_for(self, message: Any) -> Case | None:
         if message.message_thread_id and getattr(message, "is_topic_message", False):
