@@ -42,6 +42,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--no-limit", action="store_true",
                     help="disable the 30 messages/s Telegram rate limiter to measure handling capacity")
+    ap.add_argument("--warm", action="store_true", help="measure a second burst, after a first unmeasured one")
+    ap.add_argument("--singles", type=int, default=99, help="updates sent one at a time for the latency figures")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     redis = RedisServer(tmp).start()
@@ -57,6 +59,13 @@ def main() -> None:
             api.press(u, "lang:ru")
         for u in users:
             api.wait_sent(u, 2, timeout=60)
+        if args.warm:  # one unmeasured burst first, so connection pools (HTTP, Redis) are open as in a long run
+            for u in users:
+                api.press(u, "menu:menu")
+                api.send_text(u, "/help")
+                api.send_text(u, OFFER)
+            for u in users:
+                api.wait_sent(u, 5, timeout=120)
         pushed: dict[int, float] = {}
         base = {u: len(api.sent(u)) for u in users}
         if os.environ.get("BENCH_PYSPY"):
@@ -86,6 +95,25 @@ def main() -> None:
               f"(the wall figure shares 2 cores with the fake Bot API, Redis and the bench)")
         print(f"bot: latency from queueing to reply p50 {statistics.median(lat):.0f} ms, "
               f"p99 {lat[int(0.99 * (len(lat) - 1))]:.0f} ms (includes waiting behind the whole burst)")
+        # one update at a time (the same mix): from the update being queued to the reply reaching the Bot API
+        singles = []
+        for n in range(args.singles):
+            u = users[n % len(users)]
+            count = len(api.sent(u))
+            t0 = time.perf_counter()
+            if n % 3 == 0:
+                api.press(u, "menu:menu")
+            elif n % 3 == 1:
+                api.send_text(u, "/help")
+            else:
+                api.send_text(u, OFFER)
+            got = api.wait_sent(u, count + 1, timeout=30)
+            singles.append((got[count]["_t"] - t0) * 1000)
+            time.sleep(0.01)
+        singles.sort()
+        print(f"bot: single updates on an idle worker ({len(singles)}, one at a time): p50 "
+              f"{statistics.median(singles):.1f} ms, p99 {singles[int(0.99 * (len(singles) - 1))]:.1f} ms "
+              f"(update queued -> first reply at the Bot API)")
         print(f"bot: worker peak RSS {rss_mb(bot.proc.pid):.0f} MB")
     finally:
         bot.stop()
