@@ -31,6 +31,42 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def outbox_depth(client) -> int:
+    """Messages queued in all case outboxes right now."""
+    return sum(client.xlen(k) for k in client.scan_iter(match="saq:{case:*}:outbox", count=1000))
+
+
+def flood(api: FakeBotAPI, redis: RedisServer, users: list[int], bot: BotProcess) -> None:
+    """Telegram answers 429 (retry after N s) to every copy for 3 s while users keep writing: print how deep the
+    outboxes get and that they drain afterwards, every message once."""
+    import redis as redis_client
+
+    client = redis_client.Redis.from_url(redis.url, decode_responses=True)
+    before = {u: len(api.copied_from(u)) for u in users}
+    sent: dict[int, list[int]] = {u: [] for u in users}
+    api.flood_until = time.monotonic() + 3.0
+    t0 = time.perf_counter()
+    timeline = []
+    for n in range(5):  # 5 messages per case over the first second of the pause
+        for u in users:
+            sent[u].append(api.message_id_of(api.send_text(u, f"flood {n}")))
+        time.sleep(0.2)
+    while time.perf_counter() - t0 < 60:
+        depth = outbox_depth(client)
+        timeline.append((time.perf_counter() - t0, depth))
+        if depth == 0 and all(len(api.copied_from(u)) - before[u] >= 5 for u in users):
+            break
+        time.sleep(0.25)
+    got = {u: api.copied_from(u)[before[u]:] for u in users}
+    exact = all(got[u] == sent[u] for u in users)
+    marks = ", ".join(f"{t:.1f} s: {d}" for t, d in timeline[:: max(1, len(timeline) // 10)])
+    print(f"relay: Telegram answered 429 to every copy for 3 s while {len(users)} cases wrote 5 messages each: "
+          f"outbox depth {marks}; all {sum(len(v) for v in got.values())}/{5 * len(users)} delivered "
+          f"{timeline[-1][0]:.1f} s after the first, {'each once and in order' if exact else 'NOT exactly once'}; "
+          f"{len(api.calls_of('copyMessage')) - len(api.calls_of('copyMessage', ok_only=True))} refused calls in all")
+    client.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=20)
@@ -103,6 +139,7 @@ def main() -> None:
         got = len(api.calls_of("copyMessage", ok_only=True)) - before
         print(f"relay: 20 failed deliveries (502), then {got}/5 queued messages delivered "
               f"{time.perf_counter() - t0:.1f} s later; none dropped" if got == 5 else f"relay: only {got}/5 delivered")
+        flood(api, redis, users, bot)
     finally:
         bot.stop()
         api.stop()

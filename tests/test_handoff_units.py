@@ -89,6 +89,8 @@ def test_outbox_concurrent_messages_of_a_case_are_each_sent_exactly_once(tmp_pat
             assert await relays[1].drain(bot, case.id) == 0  # nothing queued: the drain must let go of the case
             for start in range(0, 30, 10):
                 await asyncio.gather(*(relays[n % 2].from_user(bot, case, n) for n in range(start, start + 10)))
+            for relay in relays:
+                await relay.settle()
             await relays[0].drain_all(bot)
             left = await cases.pending(case.id)
             await store.close()

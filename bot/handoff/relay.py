@@ -14,6 +14,7 @@ being answered by the menu.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -38,6 +39,7 @@ class Handoff:
         self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
         self._known_open: dict[str, str] = {}  # user -> case id, as last seen in Redis by this worker
+        self._tasks: set[asyncio.Task] = set()  # deliveries started after a message was queued
 
     # --- opening ---------------------------------------------------------------------------------------------
     async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str) -> Case:
@@ -94,26 +96,48 @@ class Handoff:
         await self._push_and_drain(bot, case, item)
 
     async def _push_and_drain(self, bot: Any, case: Case, item: dict) -> None:
+        """Queue durably (this is what the update waits for), then deliver in a task of its own: a flood wait
+        or Telegram's pacing of the staff group then holds the next messages in the outbox, not in memory."""
         token = secrets.token_hex(8)
         batch = await patiently(self.cases.push, case.id, item, token)
         if batch is None:
             return
-        try:
-            await self._drain_locked(bot, case.id, token, batch, case)
+        task = asyncio.get_running_loop().create_task(self._drain_after_push(bot, case, token, batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain_after_push(self, bot: Any, case: Case, token: str, batch: list) -> None:
+        try:  # one attempt per message here; retries with backoff belong to the background drain
+            await self._drain_locked(bot, case.id, token, batch, case, send=_once)
         except REDIS_DOWN as exc:  # queued durably: the background drain delivers it
             log.warning("drain after enqueue failed (%s); the background drain will deliver", type(exc).__name__)
+
+    async def settle(self) -> None:
+        """Wait until the deliveries this worker started are done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """On shutdown: end running deliveries (each lets go of its case, so a restarted worker need not wait
+        for the lock to expire)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def drain(self, bot: Any, case_id: str) -> int:
         """Deliver a case's queued messages in order, if no other worker is doing it (background drain)."""
         token = secrets.token_hex(8)
         if not await self.cases.try_lock(case_id, token):
             return 0
-        return await self._drain_locked(bot, case_id, token, await self.cases.pending(case_id), None)
+        return await self._drain_locked(bot, case_id, token, await self.cases.pending(case_id), None, self.send)
 
-    async def _drain_locked(self, bot: Any, case_id: str, token: str, batch: list, case: Case | None) -> int:
+    async def _drain_locked(self, bot: Any, case_id: str, token: str, batch: list, case: Case | None,
+                            send: Any) -> int:
         """Send `batch` and whatever is queued meanwhile, in order; stop at the first failure (the entry stays
         queued for the next drain). Once Telegram accepted a message, its acknowledgement waits out a Redis
-        blip (`patiently`), so the entry is never sent twice. The lock is let go when the queue is empty."""
+        blip (`patiently`), so the entry is never sent twice. The lock is let go when the queue is empty.
+        The drain started right after a message was queued sends with one attempt (`_once`), so it holds the
+        case's lock only briefly; the background drain retries with backoff and waits out flood limits."""
         delivered, released = 0, False
         try:
             while batch:
@@ -121,7 +145,7 @@ class Handoff:
                 for entry_id, item in batch:
                     if case is not None and case.status != "closed":
                         try:
-                            await self._deliver(bot, case, item)
+                            await self._deliver(bot, case, item, send)
                         except (TelegramError, OSError) as exc:
                             log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
                             return delivered
@@ -135,17 +159,24 @@ class Handoff:
             if not released:  # stopped early, or found nothing to send: let the next drain take over
                 await patiently(self.cases.release, case_id, token)
 
-    async def drain_all(self, bot: Any) -> int:
-        return sum([await self.drain(bot, cid) for cid in await self.cases.with_pending()])
+    async def drain_all(self, bot: Any, parallel: int = 16) -> int:
+        """The background drain: every case with queued messages, a few at a time (one case waiting out a flood
+        limit or a failing network must not hold up the others)."""
+        gate = asyncio.Semaphore(parallel)
 
-    async def _deliver(self, bot: Any, case: Case, item: dict) -> None:
+        async def one(case_id: str) -> int:
+            async with gate:
+                return await self.drain(bot, case_id)
+        return sum(await asyncio.gather(*(one(cid) for cid in await self.cases.with_pending())))
+
+    async def _deliver(self, bot: Any, case: Case, item: dict, send: Any) -> None:
         if item["to"] == "user":
-            await self.send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
+            await send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
                             message_id=item["message_id"])
             return
         kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=item["from_chat"], message_id=item["message_id"])
         try:
-            copy = await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+            copy = await send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
         except BadRequest as exc:
             if case.topic_id is None or not any(t in exc.message.lower() for t in TOPIC_GONE):
                 raise
@@ -221,6 +252,11 @@ class Handoff:
             _ = translator(case.locale)
             await self.send(bot.send_message, chat_id=chat_id,
                             text=html.escape(_("The chat with the hotline is closed. Send /menu for the menu.")))
+
+
+async def _once(method: Any, **kwargs: Any) -> Any:
+    """Call a Bot API method once; a failure leaves the message queued for the background drain."""
+    return await method(**kwargs)
 
 
 def _summary(state: dict) -> str:

@@ -68,6 +68,17 @@ async def post_init(app: Application) -> None:
     await start_outbox_drain(app)
 
 
+async def post_stop(app: Application) -> None:
+    """Stop the outbox work cleanly, so no case stays locked for a restarted worker."""
+    task = app.bot_data.get("outbox_task")
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    handoff = app.bot_data["bridge"].handoff
+    if handoff is not None:
+        await handoff.stop()
+
+
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log what failed, never the message text or who sent it."""
     err = context.error
@@ -100,7 +111,7 @@ def build_application(settings: Settings) -> Application:
     builder = (ApplicationBuilder().token(settings.telegram_token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))
                .concurrent_updates(True)  # safe: the per-user lock keeps each user's updates in order
-               .post_init(post_init))
+               .post_init(post_init).post_stop(post_stop))
     if os.environ.get("SAQBOL_RATE_LIMIT", "1") != "0":  # 0 only for benchmarks against a fake Bot API
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:

@@ -22,6 +22,7 @@ class FakeBotAPI:
         self._next_message = 1000
         self._cond = threading.Condition()
         self.failures: dict[str, int] = {}  # method -> how many more calls answer 502 Bad Gateway
+        self.flood_until = 0.0  # until then (time.monotonic()) every copyMessage answers 429 Too Many Requests
         self.forum = True  # False: the staff group has no topics (createForumTopic is refused)
         self.deleted_threads: set[int] = set()  # forum topics staff deleted
         self._copied_from: dict[int, list[int]] = {}  # source chat -> message ids copied from it (accepted)
@@ -56,8 +57,10 @@ class FakeBotAPI:
                 params.update({k: v[0] for k, v in parse_qs(url.query).items()})
                 result = api.respond(method, params)
                 code, description = params.get("_error") or (200, "")
-                payload = json.dumps({"ok": False, "error_code": code, "description": description} if code != 200
-                                     else {"ok": True, "result": result}).encode()
+                error = {"ok": False, "error_code": code, "description": description}
+                if code == 429:  # Telegram says how long to wait
+                    error["parameters"] = {"retry_after": params["_retry_after"]}
+                payload = json.dumps(error if code != 200 else {"ok": True, "result": result}).encode()
                 try:
                     self.send_response(code)
                     self.send_header("Content-Type", "application/json")
@@ -94,6 +97,10 @@ class FakeBotAPI:
                     self.failures[method] -= 1
                     params["_failed"] = True
                     params["_error"] = (502, "Bad Gateway")
+                elif method == "copyMessage" and time.monotonic() < self.flood_until:
+                    params["_failed"] = True
+                    params["_retry_after"] = max(1, round(self.flood_until - time.monotonic()))
+                    params["_error"] = (429, f"Too Many Requests: retry after {params['_retry_after']}")
                 elif method == "createForumTopic" and not self.forum:
                     params["_failed"] = True
                     params["_error"] = (400, "Bad Request: the chat is not a forum")

@@ -236,3 +236,28 @@ def test_a_redis_restart_mid_case_loses_and_repeats_nothing(api: FakeBotAPI, tmp
     finally:
         bot.stop()
         redis.stop()
+
+
+def test_messages_sent_during_telegram_flood_control_wait_in_the_outbox(api: FakeBotAPI, redis_server, bot_factory):
+    """Telegram answers 429 (retry after N s) for a while: the user's messages are queued in Redis at once (not
+    held in the worker's memory), then delivered after the pause, once each and in order."""
+    import redis as redis_client
+
+    user = USER + 16
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    open_anonymous_case(api, bot, user)
+    api.flood_until = time.monotonic() + 3.0
+    sent = [api.message_id_of(api.send_text(user, f"message {n} during the pause", language_code="en"))
+            for n in range(3)]
+    client = redis_client.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        queued = lambda: sum(client.xlen(k) for k in client.scan_iter(match="saq:{case:*}:outbox"))  # noqa: E731
+        deadline = time.monotonic() + 2.5
+        while queued() < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert queued() == 3 and not copies_from(api, user)  # all three durably queued while Telegram refuses
+        assert api.wait_for(lambda: len(copies_from(api, user)) == 3, timeout=30), bot.output()[-2000:]
+        time.sleep(0.5)
+        assert [int(c["message_id"]) for c in copies_from(api, user)] == sent and queued() == 0
+    finally:
+        client.close()
