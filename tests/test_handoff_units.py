@@ -58,3 +58,44 @@ def test_unclaimed_cases_are_reminded_once_even_after_a_restart(tmp_path):
         server.stop()
     assert (first, again) == (1, 0)
     assert len(sent) == 1 and "K-AAAA" in sent[0]["text"] and sent[0]["message_thread_id"] == 7
+
+
+class CopyRecorder(Recorder):
+    """Also accepts copyMessage, slowly, like a network call."""
+
+    def __init__(self):
+        super().__init__()
+        self.copied = []
+
+    async def copy_message(self, **kwargs):
+        await asyncio.sleep(0.01)
+        self.copied.append(kwargs["message_id"])
+        return type("MessageId", (), {"message_id": 10_000 + len(self.copied)})()
+
+
+def test_outbox_concurrent_messages_of_a_case_are_each_sent_exactly_once(tmp_path):
+    """Many messages of one case queued at once from two "workers": one drainer at a time, every message sent
+    exactly once, nothing left queued; an idle background drain leaves the case free. (Order per user comes
+    from the per-user lock and is checked end to end in tests/e2e.)"""
+    server = RedisServer(tmp_path).start()
+    try:
+        async def go():
+            store = RedisStore(server.url)
+            cases = RedisCases(store.redis)
+            case = Case(id="K-DDDD", user="u4", chat_id=4, locale="en", reason="other", priority=1, topic_id=11)
+            await cases.save(case)
+            bot = CopyRecorder()
+            relays = [Handoff(cases, -100, _send), Handoff(RedisCases(store.redis), -100, _send)]  # two "workers"
+            assert await relays[1].drain(bot, case.id) == 0  # nothing queued: the drain must let go of the case
+            for start in range(0, 30, 10):
+                await asyncio.gather(*(relays[n % 2].from_user(bot, case, n) for n in range(start, start + 10)))
+            for relay in relays:
+                await relay.settle()
+            await relays[0].drain_all(bot)
+            left = await cases.pending(case.id)
+            await store.close()
+            return bot.copied, left
+        copied, left = asyncio.run(go())
+    finally:
+        server.stop()
+    assert sorted(copied) == list(range(30)) and len(copied) == 30 and left == []

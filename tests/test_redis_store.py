@@ -45,6 +45,29 @@ def test_updates_are_processed_once(redis_url):
     assert run(go()) == [True, False, True]
 
 
+def test_a_redelivered_update_is_refused_with_the_lock_in_one_trip(redis_url):
+    """Two workers receive the same update (Telegram redelivers after a restart): only one handles it, and the
+    user's lock is free again afterwards."""
+    async def go():
+        store_a, store_b = RedisStore(redis_url), RedisStore(redis_url)
+        handled = []
+
+        async def work(store, name):
+            async with store.lock("user-2", update_id=77) as fresh:
+                if fresh:
+                    handled.append(name)
+                await asyncio.sleep(0.02)
+        await asyncio.gather(work(store_a, "a"), work(store_b, "b"))
+        async with store_a.lock("user-2", update_id=78) as next_fresh:
+            pass
+        left = await store_a.redis.exists("saq:{u:user-2}:lock")
+        await store_a.close()
+        await store_b.close()
+        return handled, next_fresh, left
+    handled, next_fresh, left = run(go())
+    assert len(handled) == 1 and next_fresh is True and left == 0
+
+
 def test_lock_serialises_one_users_updates(redis_url):
     async def go():
         store_a, store_b = RedisStore(redis_url), RedisStore(redis_url)  # two workers

@@ -3,12 +3,13 @@
 One topic per case, named with the pseudonym; the user's messages are copied (copyMessage, never forward, so
 no profile leaks) into the topic; staff messages in the topic are copied back, except notes (`/note …` or a
 `#note` prefix). Staff commands in a topic: /claim, /close [reason], /case. A deleted topic is recreated and
-the message sent again. Without forum topics, everything goes to the group and replies are matched through
-the case pseudonym in the message being replied to.
+the message sent again. Without forum topics, everything goes to the group itself and a staff reply to any
+message the bot posted for a case (card or copy) is matched through a staff-message -> case map in Redis.
 
 Every relayed message goes through the case's outbox (a Redis stream) and leaves it only after Telegram
-accepted it; a background drain retries what failed, also after a restart. Not yet here: unclaimed-case
-reminders and staff hours.
+accepted it; a background drain retries what failed, also after a restart. When Redis is briefly unreachable,
+a user this worker knows to be in a case waits for it (their message must reach staff, in order) instead of
+being answered by the menu.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import asyncio
 import html
 import logging
 import re
+import secrets
 import time
 from typing import Any, Sequence
 
 from telegram.error import BadRequest, TelegramError
 
 from ..i18n import translator
-from .cases import Case, new_case_id
+from .cases import REDIS_DOWN, Case, new_case_id, patiently
 
 log = logging.getLogger(__name__)
 TOPIC_GONE = ("thread not found", "topic_deleted", "topic deleted", "message thread not found")
@@ -36,7 +38,8 @@ class Handoff:
         self.staff_chat_id = staff_chat_id
         self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._known_open: dict[str, str] = {}  # user -> case id, as last seen in Redis by this worker
+        self._tasks: set[asyncio.Task] = set()  # deliveries started after a message was queued
 
     # --- opening ---------------------------------------------------------------------------------------------
     async def open(self, bot: Any, user: str, chat_id: int, state: dict, share_verdict: bool, reason: str,
@@ -61,8 +64,10 @@ class Handoff:
         except BadRequest as exc:  # the group has no topics: fall back to replies in the group itself
             log.info("no forum topics in the staff chat (%s); using replies", exc.message[:80])
             case.topic_id = None
-        await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
-                        text=self._case_card(case), parse_mode="HTML")
+        card = await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
+                               text=self._case_card(case), parse_mode="HTML")
+        if case.topic_id is None:
+            await patiently(self.cases.map_staff_message, card.message_id, case.id)
 
     def _case_card(self, case: Case) -> str:
         lines = [f"<b>{html.escape(case.title())}</b>", f"reason: {case.reason} · status: {case.status}",
@@ -73,50 +78,118 @@ class Handoff:
         return "\n".join(lines)
 
     # --- user -> staff --------------------------------------------------------------------------------------
+    async def case_of(self, user: str) -> Case | None:
+        """The user's open case. If Redis cannot be reached, a user this worker knows to be in a case waits
+        for it (up to OUTAGE_PATIENCE); anyone else is treated as not in a case, so the menu still answers."""
+        try:
+            case = await patiently(self.cases.open_for_user, user, patient=user in self._known_open)
+        except REDIS_DOWN:
+            if user in self._known_open:
+                raise
+            return None
+        if case is not None:
+            self._known_open[user] = case.id
+        else:
+            self._known_open.pop(user, None)
+        return case
+
     async def from_user(self, bot: Any, case: Case, message_id: int) -> None:
-        await self.cases.enqueue(case.id, {"to": "staff", "from_chat": case.chat_id, "message_id": message_id})
-        await self.drain(bot, case.id, wait=2.0)  # if another worker is draining, it or the next drain sends it
+        """Queue the message durably, then deliver it now unless another worker is draining this case (that
+        worker sends it: it lets go of the case only when its queue is empty)."""
+        item = {"to": "staff", "from_chat": case.chat_id, "message_id": message_id}
+        await self._push_and_drain(bot, case, item)
 
-    async def drain(self, bot: Any, case_id: str, wait: float = 0.0) -> int:
-        """Deliver a case's queued messages in order; stop at the first failure (kept for the next drain).
-        One drainer per case across all workers (`drain_lock`), so no entry is sent twice."""
-        lock = self._locks.setdefault(case_id, asyncio.Lock())
-        delivered = 0
-        async with lock, self.cases.drain_lock(case_id, wait) as mine:
-            if not mine:
-                return 0
-            for entry_id, item in await self.cases.pending(case_id):
-                case = await self.cases.get(case_id)
-                if case is None or case.status == "closed":
-                    await self.cases.done(case_id, entry_id)
-                    continue
-                try:
-                    await self._deliver(bot, case, item)
-                except (TelegramError, OSError) as exc:
-                    log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
-                    break
-                await self.cases.done(case_id, entry_id)
-                delivered += 1
-        return delivered
+    async def _push_and_drain(self, bot: Any, case: Case, item: dict) -> None:
+        """Queue durably (this is what the update waits for), then deliver in a task of its own: a flood wait
+        or Telegram's pacing of the staff group then holds the next messages in the outbox, not in memory."""
+        token = secrets.token_hex(8)
+        batch = await patiently(self.cases.push, case.id, item, token)
+        if batch is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._drain_after_push(bot, case, token, batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def drain_all(self, bot: Any) -> int:
-        return sum([await self.drain(bot, cid) for cid in await self.cases.with_pending()])
+    async def _drain_after_push(self, bot: Any, case: Case, token: str, batch: list) -> None:
+        try:  # one attempt per message here; retries with backoff belong to the background drain
+            await self._drain_locked(bot, case.id, token, batch, case, send=_once)
+        except REDIS_DOWN as exc:  # queued durably: the background drain delivers it
+            log.warning("drain after enqueue failed (%s); the background drain will deliver", type(exc).__name__)
 
-    async def _deliver(self, bot: Any, case: Case, item: dict) -> None:
+    async def settle(self) -> None:
+        """Wait until the deliveries this worker started are done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """On shutdown: end running deliveries (each lets go of its case, so a restarted worker need not wait
+        for the lock to expire)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drain(self, bot: Any, case_id: str) -> int:
+        """Deliver a case's queued messages in order, if no other worker is doing it (background drain)."""
+        token = secrets.token_hex(8)
+        if not await self.cases.try_lock(case_id, token):
+            return 0
+        return await self._drain_locked(bot, case_id, token, await self.cases.pending(case_id), None, self.send)
+
+    async def _drain_locked(self, bot: Any, case_id: str, token: str, batch: list, case: Case | None,
+                            send: Any) -> int:
+        """Send `batch` and whatever is queued meanwhile, in order; stop at the first failure (the entry stays
+        queued for the next drain). Once Telegram accepted a message, its acknowledgement waits out a Redis
+        blip (`patiently`), so the entry is never sent twice. The lock is let go when the queue is empty.
+        The drain started right after a message was queued sends with one attempt (`_once`), so it holds the
+        case's lock only briefly; the background drain retries with backoff and waits out flood limits."""
+        delivered, released = 0, False
+        try:
+            while batch:
+                case = case or await self.cases.get(case_id)
+                for entry_id, item in batch:
+                    if case is not None and case.status != "closed":
+                        try:
+                            await self._deliver(bot, case, item, send)
+                        except (TelegramError, OSError) as exc:
+                            log.warning("relay of a case message failed (%s); it stays queued", type(exc).__name__)
+                            return delivered
+                        delivered += 1
+                    released = not await patiently(self.cases.ack, case_id, entry_id, token)
+                if released:  # the queue is empty and the ack let go of the lock
+                    return delivered
+                batch, case = await self.cases.pending(case_id), None
+            return delivered
+        finally:
+            if not released:  # stopped early, or found nothing to send: let the next drain take over
+                await patiently(self.cases.release, case_id, token)
+
+    async def drain_all(self, bot: Any, parallel: int = 16) -> int:
+        """The background drain: every case with queued messages, a few at a time (one case waiting out a flood
+        limit or a failing network must not hold up the others)."""
+        gate = asyncio.Semaphore(parallel)
+
+        async def one(case_id: str) -> int:
+            async with gate:
+                return await self.drain(bot, case_id)
+        return sum(await asyncio.gather(*(one(cid) for cid in await self.cases.with_pending())))
+
+    async def _deliver(self, bot: Any, case: Case, item: dict, send: Any) -> None:
         if item["to"] == "user":
-            await self.send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
+            await send(bot.copy_message, chat_id=case.chat_id, from_chat_id=self.staff_chat_id,
                             message_id=item["message_id"])
             return
         kwargs = dict(chat_id=self.staff_chat_id, from_chat_id=item["from_chat"], message_id=item["message_id"])
         try:
-            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+            copy = await send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
         except BadRequest as exc:
             if case.topic_id is None or not any(t in exc.message.lower() for t in TOPIC_GONE):
                 raise
             log.info("case topic was deleted; recreating it")
             await self._ensure_topic(bot, case)  # staff deleted the topic: a new one, with the card
-            await self.cases.save(case)
-            await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+            await patiently(self.cases.save, case)
+            copy = await self.send(bot.copy_message, message_thread_id=case.topic_id, **kwargs)
+        if case.topic_id is None:  # no topics: a staff reply to this copy must find the case
+            await patiently(self.cases.map_staff_message, copy.message_id, case.id)
 
     # --- staff -> user --------------------------------------------------------------------------------------
     async def from_staff(self, bot: Any, message: Any) -> None:
@@ -140,18 +213,19 @@ class Handoff:
             return
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
-        await self.cases.enqueue(case.id, {"to": "user", "message_id": message.message_id})
-        await self.drain(bot, case.id, wait=2.0)
+        await self._push_and_drain(bot, case, {"to": "user", "message_id": message.message_id})
 
     async def _case_for(self, message: Any) -> Case | None:
         if message.message_thread_id and getattr(message, "is_topic_message", False):
             return await self.cases.by_topic(message.message_thread_id)
         reply = message.reply_to_message
-        if reply is not None:
+        if reply is None:
+            return None  # a staff member writing outside any topic and replying to nothing: not for a user
+        case = await self.cases.by_staff_message(reply.message_id)
+        if case is None:  # a reminder or note of the bot that names the case
             found = CASE_ID.search(reply.text or reply.caption or "")
-            if found:
-                return await self.cases.get(found.group())
-        return None
+            case = await self.cases.get(found.group()) if found else None
+        return case
 
     async def remind(self, bot: Any, now: float | None = None) -> int:
         """Post a reminder in the staff group for every case nobody claimed within `reminder_minutes`.
@@ -171,6 +245,7 @@ class Handoff:
     # --- closing --------------------------------------------------------------------------------------------
     async def close(self, bot: Any, case: Case, by_staff: bool = False, forgotten: bool = False) -> None:
         case.status, case.closed = "closed", time.time()
+        self._known_open.pop(case.user, None)
         chat_id = case.chat_id
         case.chat_id = 0  # the raw chat id is no longer needed
         await self.cases.save(case)
@@ -181,6 +256,11 @@ class Handoff:
             _ = translator(case.locale)
             await self.send(bot.send_message, chat_id=chat_id,
                             text=html.escape(_("The chat with the hotline is closed. Send /menu for the menu.")))
+
+
+async def _once(method: Any, **kwargs: Any) -> Any:
+    """Call a Bot API method once; a failure leaves the message queued for the background drain."""
+    return await method(**kwargs)
 
 
 def _summary(state: dict) -> str:

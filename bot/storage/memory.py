@@ -50,7 +50,9 @@ class MemoryStore:
         return True
 
     @asynccontextmanager
-    async def lock(self, user: str) -> AsyncIterator[None]:
+    async def lock(self, user: str, update_id: int | None = None) -> AsyncIterator[bool]:
+        """One user's updates one at a time; yields False for an update seen before (as RedisStore.lock)."""
+        fresh = True if update_id is None else await self.first_time(update_id)
         lock = self._locks.setdefault(user, asyncio.Lock())
         async with lock:
-            yield
+            yield fresh

@@ -69,25 +69,39 @@ class RedisStore:
         return bool(await self.redis.set(f"{PREFIX}:seen:{update_id}", 1, nx=True, ex=86400))
 
     @asynccontextmanager
-    async def lock(self, user: str, timeout: float = 30.0, wait: float = 20.0) -> AsyncIterator[None]:
-        """Serialise one user's updates across workers, so their messages are handled in order."""
+    async def lock(self, user: str, timeout: float = 30.0, wait: float = 20.0,
+                   update_id: int | None = None) -> AsyncIterator[bool]:
+        """Serialise one user's updates across workers, so their messages are handled in order.
+        With `update_id`, the de-duplication of the update rides in the same round trip as the first lock attempt;
+        yields False when the update was seen before (Telegram redelivered it)."""
         import asyncio
 
         key = self._key(user, "lock")
         token = secrets.token_hex(8)
+        px = int(timeout * 1000)
+        fresh = True
+        if update_id is None:
+            locked = await self.redis.set(key, token, nx=True, px=px)
+        else:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(f"{PREFIX}:seen:{update_id}", 1, nx=True, ex=86400)
+            pipe.set(key, token, nx=True, px=px)
+            seen_first, locked = await pipe.execute()
+            fresh = bool(seen_first)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         delay = 0.01
-        while not await self.redis.set(key, token, nx=True, px=int(timeout * 1000)):
+        while not locked:
             if loop.time() > deadline:
                 # Losing a person's message is worse than a rare race on their menu state: go on unlocked.
                 log.warning("user lock wait exceeded %.0f s; handling the update without it", wait)
-                yield
+                yield fresh
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.2)
+            locked = await self.redis.set(key, token, nx=True, px=px)
         try:
-            yield
+            yield fresh
         finally:
             await self._unlock(keys=[key], args=[token])
 

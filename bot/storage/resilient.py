@@ -64,16 +64,18 @@ class ResilientStore:
             return True  # better to answer twice than not at all
 
     @asynccontextmanager
-    async def lock(self, user: str) -> AsyncIterator[None]:
+    async def lock(self, user: str, update_id: int | None = None) -> AsyncIterator[bool]:
+        """The primary's per-user lock (and update de-duplication); without Redis, no lock and every update is
+        handled (better to answer twice than not at all)."""
         try:
-            cm = self.primary.lock(user)
-            await cm.__aenter__()
+            cm = self.primary.lock(user, update_id=update_id)
+            fresh = await cm.__aenter__()
         except FAILURES:
             self.degraded = True
-            yield
+            yield True
             return
         try:
-            yield
+            yield fresh
         finally:
             try:
                 await cm.__aexit__(None, None, None)

@@ -119,16 +119,21 @@ async def post_init(app: Application) -> None:
     await start_operations(app)
 
 
-async def post_shutdown(app: Application) -> None:
+async def post_stop(app: Application) -> None:
+    """Stop background work cleanly while Redis is still reachable: no case stays locked for a restarted worker,
+    and this worker leaves the list of running workers."""
     tasks = [app.bot_data[n] for n in ("sync_task", "broadcast_task", "outbox_task") if app.bot_data.get(n) is not None]
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)  # let them finish their `finally` while Redis is up
+    await asyncio.gather(*tasks, return_exceptions=True)
+    handoff = app.bot_data["bridge"].handoff
+    if handoff is not None:
+        await handoff.stop()
     sync = app.bot_data.get("ops", {}).get("sync")
     if sync is not None:
         try:
             await sync.forget_me()
-        except Exception:
+        except Exception:  # Redis gone: the entry ages out of `running_workers` by itself
             pass
 
 
@@ -174,7 +179,7 @@ def build_application(settings: Settings) -> Application:
     builder = (ApplicationBuilder().token(settings.telegram_token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))
                .concurrent_updates(True)  # safe: the per-user lock keeps each user's updates in order
-               .post_init(post_init).post_shutdown(post_shutdown))
+               .post_init(post_init).post_stop(post_stop))
     if os.environ.get("SAQBOL_RATE_LIMIT", "1") != "0":  # 0 only for benchmarks against a fake Bot API
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_base_url:

@@ -109,23 +109,28 @@ class Bridge:
                 self._local.pop(str(who), None)
 
     async def _on_update(self, update: Update, context: Any) -> None:
-        if not await self.store.first_time(update.update_id):
-            return  # Telegram redelivered an update we already answered
         chat = update.effective_chat
         if self.handoff is not None and chat is not None and chat.id == self.handoff.staff_chat_id:
+            if not await self.store.first_time(update.update_id):
+                return  # Telegram redelivered an update we already handled
             if update.message is not None and not (update.message.from_user and update.message.from_user.is_bot):
                 await self.handoff.from_staff(context.bot, update.message)
             return  # staff commands are honoured only inside the staff chat, and nothing else runs there
         event = to_event(update)
-        if update.callback_query is not None:
-            await _quietly(update.callback_query.answer())
         if event is None or update.effective_user is None or chat is None:
+            if update.callback_query is not None:
+                await _quietly(update.callback_query.answer())
             return
         key = user_key(self.secret, update.effective_user.id)
-        if self.admin is not None and await self.admin.wants(update, key):
-            await self.admin.handle(context.bot, update, key)
-            return
-        async with self.store.lock(key):
+        # de-duplication of the update and the user's lock: one Redis round trip
+        async with self.store.lock(key, update_id=update.update_id) as fresh:
+            if not fresh:
+                return  # Telegram redelivered an update we already answered
+            if update.callback_query is not None:
+                await _quietly(update.callback_query.answer())
+            if self.admin is not None and await self.admin.wants(update, key):
+                await self.admin.handle(context.bot, update, key)
+                return
             if self.handoff is not None and await self._relay(context.bot, key, chat.id, update, event):
                 return
             if self.handoff is not None and event.kind == "button" and event.value == "forget:yes":
@@ -183,7 +188,7 @@ class Bridge:
 
     async def _relay(self, bot: Any, key: str, chat_id: int, update: Update, event: Event) -> bool:
         """While a case is open the bot stays silent and relays; True when the update was handled here."""
-        case = await self.handoff.cases.open_for_user(key)
+        case = await self.handoff.case_of(key)
         if case is None:
             return False
         if event.kind == "command" and event.value.lower().startswith("/end"):

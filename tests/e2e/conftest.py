@@ -24,9 +24,10 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, persistent: bool = False):
         self.port = free_port()
         self.tmp = tmp
+        self.persistent = persistent  # append-only file, fsync on every write: a kill loses nothing
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -37,8 +38,9 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed (make test installs it with apt-get)")
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(self.tmp)],
+                                      *aof, "--dir", str(self.tmp)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

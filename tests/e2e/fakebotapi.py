@@ -24,10 +24,17 @@ class FakeBotAPI:
         self._cond = threading.Condition()
         self.failures: dict[str, int] = {}  # method -> how many more calls answer 502 Bad Gateway
         self.files: dict[str, bytes] = {}  # file_id -> content, for documents users send
+        self.flood_until = 0.0  # until then (time.monotonic()) every copyMessage answers 429 Too Many Requests
+        self.forum = True  # False: the staff group has no topics (createForumTopic is refused)
+        self.deleted_threads: set[int] = set()  # forum topics staff deleted
+        self._copied_from: dict[int, list[int]] = {}  # source chat -> message ids copied from it (accepted)
         api = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the real Bot API: no new connection per call
+            # Headers and body leave in two writes: with Nagle's algorithm the body would wait for the client's
+            # delayed ACK (40 ms on Linux) on every call — a delay the real Bot API does not have.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -64,11 +71,13 @@ class FakeBotAPI:
                     params = {k: v[0] for k, v in parse_qs(body).items()}
                 params.update({k: v[0] for k, v in parse_qs(url.query).items()})
                 result = api.respond(method, params)
-                failed = params.get("_failed")
-                payload = json.dumps({"ok": False, "error_code": 502, "description": "Bad Gateway"} if failed
-                                     else {"ok": True, "result": result}).encode()
+                code, description = params.get("_error") or (200, "")
+                error = {"ok": False, "error_code": code, "description": description}
+                if code == 429:  # Telegram says how long to wait
+                    error["parameters"] = {"retry_after": params["_retry_after"]}
+                payload = json.dumps(error if code != 200 else {"ok": True, "result": result}).encode()
                 try:
-                    self.send_response(502 if failed else 200)
+                    self.send_response(code)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
@@ -76,7 +85,11 @@ class FakeBotAPI:
                 except (BrokenPipeError, ConnectionResetError):  # the bot was stopped mid long-poll
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # many workers' connections at once must not wait for a SYN retry
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -98,7 +111,20 @@ class FakeBotAPI:
                 if self.failures.get(method, 0) > 0:
                     self.failures[method] -= 1
                     params["_failed"] = True
+                    params["_error"] = (502, "Bad Gateway")
+                elif method == "copyMessage" and time.monotonic() < self.flood_until:
+                    params["_failed"] = True
+                    params["_retry_after"] = max(1, round(self.flood_until - time.monotonic()))
+                    params["_error"] = (429, f"Too Many Requests: retry after {params['_retry_after']}")
+                elif method == "createForumTopic" and not self.forum:
+                    params["_failed"] = True
+                    params["_error"] = (400, "Bad Request: the chat is not a forum")
+                elif params.get("message_thread_id") and int(params["message_thread_id"]) in self.deleted_threads:
+                    params["_failed"] = True
+                    params["_error"] = (400, "Bad Request: message thread not found")
                 self.calls.append((method, params))
+                if method == "copyMessage" and not params.get("_failed"):
+                    self._copied_from.setdefault(int(params["from_chat_id"]), []).append(int(params["message_id"]))
                 self._cond.notify_all()
         if method == "getMe":
             return BOT
@@ -123,6 +149,9 @@ class FakeBotAPI:
             with self._cond:
                 self._next_message += 1
                 mid = self._next_message
+                params["_result"] = mid
+            if method == "copyMessage":
+                return {"message_id": mid}
             return {"message_id": mid, "date": int(time.time()), "text": params.get("text", ""),
                     "chat": {"id": int(params.get("chat_id", 0)), "type": "private"}}
         return True
@@ -136,6 +165,16 @@ class FakeBotAPI:
             self._cond.notify_all()
         return uid
 
+    def _new_message_id(self) -> int:
+        with self._cond:
+            self._next_message += 1
+            return self._next_message
+
+    def message_id_of(self, update_id: int) -> int:
+        """The message id of a queued message update (what copyMessage must carry)."""
+        with self._cond:
+            return next(u["message"]["message_id"] for u in self.updates if u["update_id"] == update_id)
+
     def user(self, user_id: int, language_code: str | None = "ru") -> dict[str, Any]:
         u = {"id": user_id, "is_bot": False, "first_name": "Test"}
         if language_code:
@@ -144,14 +183,14 @@ class FakeBotAPI:
 
     def send_text(self, user_id: int, text: str, language_code: str | None = "ru", update_id: int | None = None,
                   **extra: Any) -> int:
-        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "text": text,
+        msg = {"message_id": self._new_message_id(), "date": int(time.time()), "text": text,
                "chat": {"id": user_id, "type": "private"}, "from": self.user(user_id, language_code), **extra}
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._push({"message": msg}, update_id)
 
     def send_sticker(self, user_id: int) -> int:
-        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+        msg = {"message_id": self._new_message_id(), "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
                "from": self.user(user_id), "sticker": {"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1,
                                                       "is_animated": False, "is_video": False, "type": "regular"}}
         return self._push({"message": msg})
@@ -177,13 +216,51 @@ class FakeBotAPI:
 
 
     def staff_says(self, staff_chat: int, thread_id: int, text: str, staff_user: int = 5550001) -> int:
-        msg = {"message_id": self._next_message + 1, "date": int(time.time()), "text": text,
+        msg = {"message_id": self._new_message_id(), "date": int(time.time()), "text": text,
                "chat": {"id": staff_chat, "type": "supergroup", "title": "Hotline staff", "is_forum": True},
                "from": {"id": staff_user, "is_bot": False, "first_name": "Aigerim"},
                "message_thread_id": thread_id, "is_topic_message": True}
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._push({"message": msg})
+
+    def staff_replies(self, staff_chat: int, reply_to: int, text: str, staff_user: int = 5550001) -> int:
+        """A staff member answers with Telegram's reply function in a group without topics."""
+        msg = {"message_id": self._new_message_id(), "date": int(time.time()), "text": text,
+               "chat": {"id": staff_chat, "type": "supergroup", "title": "Hotline staff"},
+               "from": {"id": staff_user, "is_bot": False, "first_name": "Aigerim"},
+               "reply_to_message": {"message_id": reply_to, "date": int(time.time()),
+                                    "chat": {"id": staff_chat, "type": "supergroup", "title": "Hotline staff"}}}
+        return self._push({"message": msg})
+
+    def staff_writes(self, staff_chat: int, text: str, staff_user: int = 5550001) -> int:
+        """A staff message in the group's general chat: in no topic and replying to nothing."""
+        msg = {"message_id": self._new_message_id(), "date": int(time.time()), "text": text,
+               "chat": {"id": staff_chat, "type": "supergroup", "title": "Hotline staff", "is_forum": True},
+               "from": {"id": staff_user, "is_bot": False, "first_name": "Aigerim"}}
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._push({"message": msg})
+
+    def results_of(self, method: str) -> list[tuple[dict[str, Any], Any]]:
+        """Successful calls with the result the bot received (e.g. the message id of a copy)."""
+        with self._cond:
+            return [(p, p.get("_result")) for m, p in self.calls if m == method and not p.get("_failed")]
+
+    def copied_from(self, chat_id: int) -> list[int]:
+        """Message ids copied (and accepted) from a chat, in the order the bot sent them."""
+        with self._cond:
+            return list(self._copied_from.get(chat_id, ()))
+
+    def wait_for(self, condition: Any, timeout: float = 30.0) -> bool:
+        """Wait until condition() is true (checked whenever the bot calls a method)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not condition():
+                if time.monotonic() >= deadline:
+                    return False
+                self._cond.wait(0.2)
+            return True
 
     def calls_of(self, method: str, ok_only: bool = False) -> list[dict[str, Any]]:
         with self._cond:
