@@ -229,19 +229,9 @@ class Token:
 CLAUSE_BREAK = re.compile(r"[!?;\n•]|[.,](?!\d)")  # a match other than "," also ends a sentence
 
 
-class TokenList(list):
-    """A message's tokens; matchers attach what they derive from them once (e.g. the set of key prefixes)."""
-
-    __slots__ = ("present",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.present: set[str] | None = None
-
-
-def tokens(folded: Folded) -> TokenList:
+def tokens(folded: Folded) -> list[Token]:
     """Word tokens of a folded text with their phonetic keys and clause numbers."""
-    out = TokenList()
+    out: list[Token] = []
     text = folded.text
     # Break positions found once; each token then only compares its start with the next break.
     breaks = [(m.start(), m.group() != ",") for m in CLAUSE_BREAK.finditer(text)]

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -14,7 +14,7 @@ from . import extract as ex
 from .flags import FlagEngine, FlagHit, RuleLike, money_token_indexes
 from .language import detect as detect_language
 from .normalize import fold, tokens
-from .patterns import PatternSet
+from .patterns import Match, PatternSet
 from .registry import Registry, RegistryMatch
 
 MAX_CHARS = 200_000  # longer input is checked up to here and the verdict says so
@@ -239,7 +239,7 @@ class Checker:
         groups: dict[str, list] = {"f": [], "n": [], "c": [], "k": [], "C": []}
         for m in self.shared.search(toks, folded, money_tokens):
             tag, value = m.payload
-            groups[tag].append(replace(m, payload=value))
+            groups[tag].append(Match(value, *m[1:]))
         ents.countries = list(dict.fromkeys(m.payload for m in groups["C"]))
         offer_kind = kind or self.detect_kind(toks, folded, groups["k"])
         hits = self.engine.detect(toks, folded, money=ents.money, matches=groups, money_tokens=money_tokens)
