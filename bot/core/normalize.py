@@ -110,7 +110,10 @@ _LATIN_RE = re.compile(r"[a-z]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _DIGIT_RE = re.compile(r"\d")
 _DIGIT_LETTER_RE = re.compile(r"(?<=[^\W\d_])\d|\d(?=[^\W\d_])")
-_WORDISH_RE = re.compile(r"[\w']+")
+# The only words _unify_word can change: both scripts in one word, or a digit of DIGIT_AS_* among letters.
+_LETTER_DIGITS = "".join(sorted({*DIGIT_AS_CYRILLIC, *DIGIT_AS_LATIN}))
+_UNIFY_CANDIDATE_RE = re.compile(
+    r"(?<![\w'])(?:(?=[\w']*?[a-z\u00c0-\u024f])(?=[\w']*?[\u0400-\u052f])|(?=[\w']*?[" + _LETTER_DIGITS + r"]))[\w']+")
 _SIMPLE_TABLE = {ord(a): "'" for a in APOSTROPHES}
 _SIMPLE_TABLE.update({c: " " for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\n "})
 _NEEDS_TABLE = re.compile("[" + re.escape("".join(chr(c) for c in _SIMPLE_TABLE)) + "]")
@@ -140,7 +143,7 @@ def _unify_words(s: str) -> str:
             _unify_word(word)
         return "".join(word)
 
-    return _WORDISH_RE.sub(fix, s)
+    return _UNIFY_CANDIDATE_RE.sub(fix, s)
 
 
 def fold(text: str) -> Folded:
