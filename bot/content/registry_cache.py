@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.registry import Registry, RegistryError, load as build_registry
 
-INDEX_FORMAT = "registry-index-2"
+INDEX_FORMAT = "registry-index-3"
 log = logging.getLogger(__name__)
 
 

@@ -132,28 +132,47 @@ def _needs_unify(word: list[str]) -> bool:
     return (has_cyr and has_lat) or (has_digit and (has_cyr or has_lat))
 
 
+def _may_unify(s: str) -> bool:
+    """Whether any word of s may need unifying: both scripts in the text, or a digit touching a letter."""
+    if _LATIN_RE.search(s) and _CYRILLIC_RE.search(s):
+        return True
+    return bool(_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s))
+
+
+def _unify_one(word: str) -> str:
+    if len(word) > 1:
+        chars = list(word)
+        if _needs_unify(chars):
+            _unify_word(chars)
+            return "".join(chars)
+    return word
+
+
+def _unify_match(m: re.Match[str]) -> str:
+    return _unify_one(m.group())
+
+
 def _unify_words(s: str) -> str:
-    mixed = _LATIN_RE.search(s) and _CYRILLIC_RE.search(s)
-    if not mixed and not (_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s)):
+    if not _may_unify(s):
         return s
+    return _UNIFY_CANDIDATE_RE.sub(_unify_match, s)
 
-    def fix(m: re.Match[str]) -> str:
-        word = list(m.group())
-        if len(word) > 1 and _needs_unify(word):
-            _unify_word(word)
-        return "".join(word)
 
-    return _UNIFY_CANDIDATE_RE.sub(fix, s)
+def _simple_fold(text: str) -> str | None:
+    """The usual case, folded fast: text that is NFKC already, has no invisible or control characters and
+    case-folds one character to one. Returns the folded text before look-alike unification, or None."""
+    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFKC", text):
+        low = text.casefold()
+        if len(low) == len(text):
+            return low.translate(_SIMPLE_TABLE) if _NEEDS_TABLE.search(low) else low
+    return None
 
 
 def fold(text: str) -> Folded:
     """Fold text for matching; see module docstring. Length may change; `origin` maps back."""
-    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFKC", text):
-        low = text.casefold()
-        if len(low) == len(text):  # the usual case: one folded character per source character
-            if _NEEDS_TABLE.search(low):
-                low = low.translate(_SIMPLE_TABLE)
-            return Folded(text, _unify_words(low), range(len(text)))
+    low = _simple_fold(text)
+    if low is not None:  # one folded character per source character
+        return Folded(text, _unify_words(low), range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     i = 0
@@ -200,8 +219,7 @@ _REPEATS = re.compile(r"(.)\1+")
 _HAS_LATIN = re.compile(r"[a-zçşğıöüéáóúńǵý]")
 
 
-@lru_cache(maxsize=262144)
-def word_key(word: str) -> str:
+def _word_key(word: str) -> str:
     """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
     if _HAS_LATIN.search(word):
         for a, b in _LATIN_DIGRAPHS:
@@ -215,9 +233,32 @@ def _first(m: re.Match[str]) -> str:
     return m.group(1)
 
 
-def key(text: str) -> str:
-    """Phonetic key of a whole text: folded words keyed and joined by single spaces."""
-    return " ".join(word_key(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'"))
+# Messages repeat their words a lot; the cache is bounded so that a long-running bot's memory stays flat.
+word_key = lru_cache(maxsize=65536)(_word_key)
+
+
+def key(text: str, cache: bool = True) -> str:
+    """Phonetic key of a whole text: folded words keyed and joined by single spaces.
+
+    `cache=False` for one-off texts (building the registry index: its words are mostly unique, and caching
+    them would only cost memory)."""
+    low = _simple_fold(text)
+    if low is None:
+        wk = word_key if cache else _word_key
+        return " ".join(wk(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'"))
+    # Unification works word by word, so each word's key can be cached on its own.
+    unify = _may_unify(low)
+    fwk = _folded_word_key if cache else _folded_word_key_once
+    return " ".join(k for w in WORD_RE.findall(low) if (k := fwk(w, unify)) is not None)
+
+
+def _folded_word_key_once(word: str, unify: bool) -> str | None:
+    """Key of one word of a simply folded text (None for a word of apostrophes only)."""
+    word = (_unify_one(word) if unify else word).strip("'")
+    return _word_key(word) if word else None
+
+
+_folded_word_key = lru_cache(maxsize=65536)(_folded_word_key_once)
 
 
 @dataclass(slots=True)

@@ -124,8 +124,8 @@ class Checker:
         def add(query: str, matches: list[RegistryMatch], report_missing: bool, similar=()) -> None:
             if matches:
                 m = matches[0]
-                if id(m.agency) not in seen:
-                    seen.add(id(m.agency))
+                if m.row not in seen:
+                    seen.add(m.row)
                     entries.append(self._agency_entry(query, m, today))
             elif report_missing:
                 entries.append(self._agency_entry(query, None, today, similar))
@@ -151,7 +151,7 @@ class Checker:
                 add(text[a:b], [match], False)
         for name in ents.agencies:
             found = reg.by_name(name)
-            if found and id(found[0].agency) in seen:
+            if found and found[0].row in seen:
                 continue
             if not found and self._only_places(name):
                 continue
