@@ -217,12 +217,14 @@ _LATIN_LETTERS = {ord(k): v for k, v in {
 _KEY_TABLE = {**_CYRILLIC_TO_KEY, **_LATIN_LETTERS}
 _REPEATS = re.compile(r"(.)\1+")
 _HAS_LATIN = re.compile(r"[a-zçşğıöüéáóúńǵý]")
+# Without an "h" in the word no "h" digraph can apply (none of the replacements brings one in without an "h").
+_DIGRAPHS_NO_H = tuple(d for d in _LATIN_DIGRAPHS if "h" not in d[0])
 
 
 def _word_key(word: str) -> str:
     """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
     if _HAS_LATIN.search(word):
-        for a, b in _LATIN_DIGRAPHS:
+        for a, b in (_LATIN_DIGRAPHS if "h" in word else _DIGRAPHS_NO_H):
             if a in word:
                 word = word.replace(a, b)
     word = word.translate(_KEY_TABLE)
@@ -238,18 +240,23 @@ word_key = lru_cache(maxsize=65536)(_word_key)
 
 
 def key(text: str, cache: bool = True) -> str:
-    """Phonetic key of a whole text: folded words keyed and joined by single spaces.
+    """Phonetic key of a whole text: folded words keyed and joined by single spaces."""
+    return " ".join(word_keys(text, cache))
+
+
+def word_keys(text: str, cache: bool = True) -> list[str]:
+    """The phonetic keys of a text's words, in order.
 
     `cache=False` for one-off texts (building the registry index: its words are mostly unique, and caching
     them would only cost memory)."""
     low = _simple_fold(text)
     if low is None:
         wk = word_key if cache else _word_key
-        return " ".join(wk(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'"))
+        return [wk(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'")]
     # Unification works word by word, so each word's key can be cached on its own.
     unify = _may_unify(low)
     fwk = _folded_word_key if cache else _folded_word_key_once
-    return " ".join(k for w in WORD_RE.findall(low) if (k := fwk(w, unify)) is not None)
+    return [k for w in WORD_RE.findall(low) if (k := fwk(w, unify)) is not None]
 
 
 def _folded_word_key_once(word: str, unify: bool) -> str | None:

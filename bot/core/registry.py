@@ -22,7 +22,7 @@ from typing import Iterator
 from rapidfuzz import fuzz
 
 from .extract import LEGAL_FORMS, domain_of, normalize_phone
-from .normalize import key as text_key
+from .normalize import key as text_key, word_keys
 
 HEADER = ["country", "kind", "name", "aliases", "license_no", "tax_id", "status", "valid_until", "phones",
           "website", "address", "source_url", "retrieved"]
@@ -77,7 +77,7 @@ _LEGAL_FORM_KEYS = frozenset(text_key(f) for f in LEGAL_FORMS)
 
 def name_key(name: str, cache: bool = True) -> str:
     """Phonetic key of an agency name without its legal form: 'ТОО «Дала Жұмыс»' -> 'dala jumis'."""
-    return " ".join(w for w in text_key(name, cache).split(" ") if w not in _LEGAL_FORM_KEYS)
+    return " ".join(w for w in word_keys(name, cache) if w not in _LEGAL_FORM_KEYS)
 
 
 @lru_cache(maxsize=8192)
@@ -336,20 +336,31 @@ class Registry:
             _put(self._by_phone, p, i)
         if website:
             _put(self._by_domain, domain_of(website), i)
+        by_key, owner, blocks = self._by_key, self._owner, self._blocks
         for name in {name, *aliases}:
             k = name_key(name, cache=False)
-            if not k or i in (self._owner[e] for e in _get(self._by_key, k)):
+            if not k:
                 continue
             entry = len(self._names)
+            same = by_key.get(k)  # the very same key already indexed: once per agency is enough
+            if same is None:
+                by_key[k] = entry
+            elif isinstance(same, list):
+                if any(owner[e] == i for e in same):
+                    continue
+                same.append(entry)
+            elif owner[same] == i:
+                continue
+            else:
+                by_key[k] = [same, entry]
             self._longest = max(self._longest, k.count(" ") + 1)
-            self._first_words.add(k.split(" ", 1)[0])
+            self._first_words.add(k.partition(" ")[0])
             self._names.append(k)
-            self._owner.append(i)
-            _put(self._by_key, k, entry)
+            owner.append(i)
             for b in _blocks(k):
-                posting = self._blocks.get(b)
+                posting = blocks.get(b)
                 if posting is None:
-                    self._blocks[b] = posting = array("i")
+                    blocks[b] = posting = array("i")
                 posting.append(entry)
         return i
 
