@@ -139,8 +139,13 @@ def _may_unify(s: str) -> bool:
     return bool(_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s))
 
 
+# The same test for one word on its own (a word is never split across lines).
+_UNIFY_CANDIDATE_WORD_RE = re.compile(
+    r"(?=.*?[a-z\u00c0-\u024f])(?=.*?[\u0400-\u052f])|(?=.*?[" + _LETTER_DIGITS + r"])")
+
+
 def _unify_one(word: str) -> str:
-    if len(word) > 1:
+    if len(word) > 1 and _UNIFY_CANDIDATE_WORD_RE.match(word):
         chars = list(word)
         if _needs_unify(chars):
             _unify_word(chars)
