@@ -244,33 +244,27 @@ def _first(m: re.Match[str]) -> str:
 word_key = lru_cache(maxsize=65536)(_word_key)
 
 
-def key(text: str, cache: bool = True) -> str:
+def key(text: str) -> str:
     """Phonetic key of a whole text: folded words keyed and joined by single spaces."""
-    return " ".join(word_keys(text, cache))
+    return " ".join(word_keys(text))
 
 
-def word_keys(text: str, cache: bool = True) -> list[str]:
-    """The phonetic keys of a text's words, in order.
-
-    `cache=False` for one-off texts (building the registry index: its words are mostly unique, and caching
-    them would only cost memory)."""
+def word_keys(text: str) -> list[str]:
+    """The phonetic keys of a text's words, in order."""
     low = _simple_fold(text)
     if low is None:
-        wk = word_key if cache else _word_key
-        return [wk(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'")]
-    # Unification works word by word, so each word's key can be cached on its own.
+        return [word_key(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'")]
+    # Unification works word by word, so each word's key can be cached on its own (agency names and
+    # messages repeat their words: "group", "service", "работа", legal forms).
     unify = _may_unify(low)
-    fwk = _folded_word_key if cache else _folded_word_key_once
-    return [k for w in WORD_RE.findall(low) if (k := fwk(w, unify)) is not None]
+    return [k for w in WORD_RE.findall(low) if (k := _folded_word_key(w, unify)) is not None]
 
 
-def _folded_word_key_once(word: str, unify: bool) -> str | None:
+@lru_cache(maxsize=65536)
+def _folded_word_key(word: str, unify: bool) -> str | None:
     """Key of one word of a simply folded text (None for a word of apostrophes only)."""
     word = (_unify_one(word) if unify else word).strip("'")
     return _word_key(word) if word else None
-
-
-_folded_word_key = lru_cache(maxsize=65536)(_folded_word_key_once)
 
 
 @dataclass(slots=True)

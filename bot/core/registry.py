@@ -75,9 +75,9 @@ def norm_code(value: str) -> str:
 _LEGAL_FORM_KEYS = frozenset(text_key(f) for f in LEGAL_FORMS)
 
 
-def name_key(name: str, cache: bool = True) -> str:
+def name_key(name: str) -> str:
     """Phonetic key of an agency name without its legal form: 'ТОО «Дала Жұмыс»' -> 'dala jumis'."""
-    return " ".join(w for w in word_keys(name, cache) if w not in _LEGAL_FORM_KEYS)
+    return " ".join(w for w in word_keys(name) if w not in _LEGAL_FORM_KEYS)
 
 
 @lru_cache(maxsize=8192)
@@ -338,7 +338,7 @@ class Registry:
             _put(self._by_domain, domain_of(website), i)
         by_key, owner, blocks = self._by_key, self._owner, self._blocks
         for name in {name, *aliases}:
-            k = name_key(name, cache=False)
+            k = name_key(name)
             if not k:
                 continue
             entry = len(self._names)
