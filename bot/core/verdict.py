@@ -75,6 +75,13 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.engine = FlagEngine(self.rules)
+        # Per country: help lines first, then the single emergency number ("112").
+        self._hotlines_by_country: dict[str, list[Any]] = {}
+        for code in dict.fromkeys(h.country for h in self.hotlines):
+            lines = [h for h in self.hotlines if h.country == code]
+            self._hotlines_by_country[code] = (
+                [h for h in lines if "emergency" not in h.purpose]
+                + [h for h in lines if "emergency" in h.purpose and "police" not in h.purpose][:1])
         self.rule_by_id = {r.id: r for r in self.rules}
         self.country_matcher = ex.build_country_matcher({c: list(n) for c, n in self.countries.items()})
         self.kind_matcher = PatternSet()
@@ -144,7 +151,8 @@ class Checker:
             add(link.text, reg.by_website(link.domain), False)
         if toks:
             keys = [t.key for t in toks]
-            caps = [folded.original[folded.span(t.start, t.end)[0]].isupper() for t in toks]
+            original, origin = folded.original, folded.origin  # a token's first character, in the original
+            caps = [original[origin[t.start]].isupper() for t in toks]
             for first, last, match in reg.scan(keys, caps):
                 a, _ = folded.span(toks[first].start, toks[first].end)
                 _, b = folded.span(toks[last].start, toks[last].end)
@@ -198,11 +206,7 @@ class Checker:
         wanted = [c for c in [*destinations, country] if c] + ["INT"]
         out = []
         for code in dict.fromkeys(wanted):
-            # Help lines first, then the single emergency number ("112") of the country.
-            lines = [h for h in self.hotlines if h.country == code]
-            help_lines = [h for h in lines if "emergency" not in h.purpose]
-            emergency = [h for h in lines if "emergency" in h.purpose and "police" not in h.purpose][:1]
-            for h in help_lines + emergency:
+            for h in self._hotlines_by_country.get(code, ()):
                 out.append({"country": h.country, "name": pick(h.name, locale), "numbers": list(h.numbers),
                             "purpose": list(h.purpose), "confidence": h.confidence, "source_url": h.source_url,
                             "checked": h.checked.isoformat()})
