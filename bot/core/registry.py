@@ -111,7 +111,7 @@ def _source_ok(url: str) -> bool:
 
 
 # What a valid row becomes: the Agency fields from country to retrieved, in order.
-Fields = tuple[str, str, str, tuple[str, ...], str, str, str, "date | None", tuple[str, ...], str, str, str, date]
+Fields = tuple[str, str, str, tuple[str, ...], str, str, str, date | None, tuple[str, ...], str, str, str, date]
 
 
 def _check_values(values: list[str], file: str, line: int) -> Fields:
