@@ -79,3 +79,40 @@ def test_index_build_is_incremental():
     rows, _ = read_csv(",".join(HEADER) + "\n" + ROW + "\n", "r.csv")
     reg.add(rows[0])
     assert reg.find("Dala Jumys")[0].agency is rows[0]
+
+
+def test_packed_rows_give_back_every_field_exactly(tmp_path):
+    """Rows are stored packed, not as objects: what a lookup returns must still be exactly what the CSV said,
+    including quotes, commas, several aliases and phones, and a control character in a field."""
+    from bot.core.registry import load
+
+    rows = [ROW,
+            'UZ,travel,"MChJ ""Yo‘l, Baraka""",Йўл Барака|Yol Baraka|Yo\'l Baraka,UZ-TR-77,,suspended,,'
+            '+998901234567|+998 71 200 00 00,yolbaraka.example.uz,"Toshkent, \x1f Chilonzor",https://example.org/y,2026-11-01']
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(HEADER) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    reg, errors = load([path])
+    expected, _ = read_csv(path.read_text(encoding="utf-8"), str(path))
+    assert not errors and len(reg) == 2
+    assert reg.find("KZ-TR-0415")[0].agency == expected[0]
+    assert reg.find("Yol Baraka")[0].agency == expected[1]
+    assert reg.find("+998 71 200 00 00")[0].agency.address == "Toshkent, \x1f Chilonzor"
+
+
+def test_index_cache_gives_the_same_answers_and_follows_edits(tmp_path, monkeypatch):
+    from bot.content.registry_cache import load_registry
+
+    monkeypatch.setenv("SAQBOL_CACHE_DIR", str(tmp_path / "cache"))
+    lines = [",".join(HEADER)] + [
+        f'KZ,employment,"TOO ""Test Agency {i:04d}""",,T-{i:04d},,active,2030-01-01,,,,https://example.org/s,2026-11-01'
+        for i in range(1200)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    built, _ = load_registry([path])
+    assert list((tmp_path / "cache").glob("*.pickle"))  # written for the next start
+    cached, _ = load_registry([path])
+    for q in ("T-0007", "Test Agency 0999", "Test Agensy 0999", "Tеst Agency 0500"):
+        assert [(m.agency, m.score, m.via) for m in cached.find(q)] == [(m.agency, m.score, m.via) for m in built.find(q)]
+    path.write_text("\n".join(lines).replace("T-0007", "T-9999") + "\n", encoding="utf-8")
+    edited, _ = load_registry([path])
+    assert edited.find("T-0007") == [] and edited.find("T-9999")[0].agency.name == 'TOO "Test Agency 0007"'

@@ -1,9 +1,10 @@
 """Registry index cache: build the index once per registry version, not at every start.
 
 Parsing, validating and indexing 100,000 rows takes seconds of pure Python; unpickling the finished index
-takes about one. The cache key is a hash of the index format and every registry file's name and bytes, so
-any edit (or a code change that bumps INDEX_FORMAT) rebuilds it. Files live in SAQBOL_CACHE_DIR
-(default ~/.cache/saqbol), written atomically; a missing, stale or unreadable cache is simply rebuilt.
+(rows packed in one buffer, a few large objects) takes a fraction of one. The cache key is a hash of the index
+format and every registry file's name and bytes, so any edit (or a code change that bumps INDEX_FORMAT) rebuilds
+it. Files live in SAQBOL_CACHE_DIR (default ~/.cache/saqbol), written atomically; a missing, stale or unreadable
+cache is simply rebuilt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from ..core.registry import Registry, RegistryError, load as build_registry
 
-INDEX_FORMAT = "registry-index-2"
+INDEX_FORMAT = "registry-index-3"
 log = logging.getLogger(__name__)
 
 

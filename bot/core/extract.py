@@ -15,10 +15,35 @@ from .normalize import Folded, Token, fold_text, word_key
 from .patterns import PatternSet
 
 ORIGIN_REGIONS = ("KZ", "UZ", "KG", "TJ", "RU")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _lead(alternation: str, n: int = 1) -> str:
+    """A lookahead for the first `n` characters of a regex alternation ("agency|компани\\w*|…") whose branches
+    each begin with `n` literal characters. Put in front of the alternation (with the same flags), it lets the
+    regex engine reject most positions with one character-class test instead of trying every branch, and it
+    cannot lose a match."""
+    classes: list[set[str]] = [set() for _ in range(n)]
+    for alt in alternation.split("|"):
+        assert "(" not in alt, alt
+        i = 0
+        for k in range(n):
+            ch = alt[i]
+            if ch == "\\":
+                ch = alt[i + 1]
+                assert not ch.isalnum(), alt
+                i += 2
+            else:
+                assert ch not in "[](){}.*+?|^$", alt
+                i += 1
+            assert alt[i:i + 1] not in ("?", "*", "{"), alt  # the prefix must not be optional
+            classes[k].add(ch)
+    return "(?=" + "".join("[" + re.escape("".join(sorted(c))) + "]" for c in classes) + ")"
+
 
 # --- phones ---------------------------------------------------------------------------------------------
 
-_PHONE_RE = re.compile(r"(?<![\w+])(\+?\(?\d[\d \u00a0\-().]{6,20}\d)(?![\w])")
+_PHONE_RE = re.compile(r"(?=[+(\d])(?<![\w+])(\+?\(?\d[\d \u00a0\-().]{6,20}\d)(?![\w])")
 
 
 @dataclass(slots=True)
@@ -53,9 +78,10 @@ def _parse_phone(raw: str, hint: str | None) -> phonenumbers.PhoneNumber | None:
     return None
 
 
-def phones(text: str, country_hint: str | None = None) -> list[Phone]:
+def phones(text: str, country_hint: str | None = None, matches: list[re.Match[str]] | None = None) -> list[Phone]:
+    """Phone numbers in text; `matches` are _PHONE_RE's matches when the caller already has them."""
     found: dict[str, Phone] = {}
-    for m in _PHONE_RE.finditer(text):
+    for m in (_PHONE_RE.finditer(text) if matches is None else matches):
         raw = m.group(1).strip(" -.(")
         if raw.count("(") != raw.count(")"):
             raw = raw.replace("(", "").replace(")", "") if raw.startswith("(") else raw
@@ -81,6 +107,8 @@ _URL_RE = re.compile(
     r"(?i)(?<![@\w.])((?:https?://)?(?:www\.)?(?:[a-z0-9\u0400-\u04ff](?:[a-z0-9\u0400-\u04ff-]{0,61}[a-z0-9\u0400-\u04ff])?\.)+"
     rf"(?:{_TLDS}))(?![\w.]*@)(\b(?:/[^\s<>\"«»]*)?)"
 )
+# Every link ends in "." + a known top-level domain: texts without one skip the costly URL regex.
+_URL_GATE = re.compile(rf"(?i)\.(?:{_TLDS})")
 _TG_LINK_RE = re.compile(r"(?i)(?:https?://)?(?:t|telegram)\.me/(\+?[\w]{3,64})")
 _HANDLE_RE = re.compile(r"(?<![\w.@])@([A-Za-z][A-Za-z0-9_]{3,31})\b")
 
@@ -102,6 +130,8 @@ def domain_of(url: str) -> str:
 
 def urls(text: str) -> list[Link]:
     out: dict[str, Link] = {}
+    if not _URL_GATE.search(text):
+        return []
     for m in _URL_RE.finditer(text):
         whole = (m.group(1) + (m.group(2) or "")).rstrip(".,;:!?)")
         dom = domain_of(whole)
@@ -114,11 +144,13 @@ def urls(text: str) -> list[Link]:
 def telegram(text: str) -> list[str]:
     """Telegram handles and links, normalised to '@name' (or the t.me link for invite links)."""
     seen: dict[str, None] = {}
-    for m in _TG_LINK_RE.finditer(text):
-        name = m.group(1)
-        seen.setdefault(f"https://t.me/{name}" if name.startswith("+") else "@" + name.lower(), None)
-    for m in _HANDLE_RE.finditer(text):
-        seen.setdefault("@" + m.group(1).lower(), None)
+    if "/" in text:  # every link has "me/"
+        for m in _TG_LINK_RE.finditer(text):
+            name = m.group(1)
+            seen.setdefault(f"https://t.me/{name}" if name.startswith("+") else "@" + name.lower(), None)
+    if "@" in text:
+        for m in _HANDLE_RE.finditer(text):
+            seen.setdefault("@" + m.group(1).lower(), None)
     return list(seen)
 
 
@@ -142,11 +174,14 @@ _CURRENCIES = {
 _MULT = r"(?P<mult>k\b|к\b|тыс\.?|тысяч\w*|ming\b|мың\b|миң\b|ҳазор\b|hazor\b|млн\.?|mln\.?|million\w*|миллион\w*)"
 _NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f.,']\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"
 _CUR_ALT = "|".join(f"(?P<{c}>{p})" for c, p in _CURRENCIES.items())
-# The leading lookaheads let the regex engine skip positions that cannot start an amount (3x faster).
-_MONEY_AFTER = re.compile(rf"(?=\d)(?<![\w.,]){_NUM}\s?{_MULT}?\s?(?:{_CUR_ALT})(?!\w)", re.IGNORECASE)
+# The leading lookaheads let the regex engine skip positions that cannot start an amount, and the one before
+# the currency spares trying every currency after every number (a phone number has many). The number is atomic:
+# a shorter reading of it always ends before a digit or separator, where no currency or multiplier can start.
+_MONEY_AFTER = re.compile(rf"(?=\d)(?<![\w.,])(?>{_NUM})\s?{_MULT}?\s?{_lead('|'.join(_CURRENCIES.values()))}"
+                          rf"(?:{_CUR_ALT})(?!\w)", re.IGNORECASE)
 _SYMBOLS = {"USD": r"\$|usd|us\$", "EUR": r"€|eur", "GBP": r"£|gbp", "KZT": r"₸|kzt", "RUB": r"₽|rub", "KRW": r"₩|krw",
             "TRY": r"₺", "JPY": r"¥", "AED": r"aed"}
-_MONEY_BEFORE = re.compile(rf"(?=[$€£₸₽₩₺¥uegkra])(?:{'|'.join(f'(?P<{c}>{p})' for c, p in _SYMBOLS.items())})\s?{_NUM}(?:\s?{_MULT})?",
+_MONEY_BEFORE = re.compile(rf"(?=[$€£₸₽₩₺¥uegkra])(?=[\s\S]{{1,4}}\d)(?:{'|'.join(f'(?P<{c}>{p})' for c, p in _SYMBOLS.items())})\s?{_NUM}(?:\s?{_MULT})?",
                            re.IGNORECASE)
 _PERIOD_WORDS = (r"month\w*|мес\w*|mes\w*|nedel\w*|den\b|chas\w*|oy\w*|ой\w*|ай\w*|моҳ\w*|mo\b|week\w*|недел\w*|hafta\w*|ҳафта\w*|апта\w*|"
                  r"жума\w*|day|days|daily|день|дн\w*|сутки|kun\w*|кун\w*|күн\w*|рӯз\w*|hour\w*|час\w*|soat\w*|"
@@ -223,14 +258,19 @@ def money(text: str) -> list[Money]:
 
 # --- licence numbers and tax ids --------------------------------------------------------------------------
 
+_LICENSE_WORDS = r"лиценз\w*|licen[sc]e\w*|litsenziya\w*|лицензия\w*|иҷозатнома\w*|ruxsatnoma\w*|рухсатнома\w*"
 _LICENSE_RE = re.compile(
-    r"(?i)(?:лиценз\w*|licen[sc]e\w*|litsenziya\w*|лицензия\w*|иҷозатнома\w*|ruxsatnoma\w*|рухсатнома\w*)"
+    rf"(?i){_lead(_LICENSE_WORDS, 2)}(?:{_LICENSE_WORDS})"
     r"[^\S\n]*(?:no\.?|№|n|nr\.?|номер\w*|nomer\w*|raqam\w*|рақам\w*|рақами)?[^\S\n]*[:#№]?[^\S\n]*"
     r"((?:[A-Za-zА-Яа-я]{1,6}[-/ ]?){0,3}\d[\w\-/.]{1,30}\w)"
 )
-_TAX_RE = re.compile(r"(?i)\b(?:бин|bin|иин|iin|инн|inn|stir|стир|ИНН)\b\s*[:№#]?\s*(\d{9,14})\b")
-_BARE12_RE = re.compile(r"(?<![\d+])(\d{12})(?!\d)")
-_CODE_RE = re.compile(r"(?<![\w-])([A-Za-zА-Яа-я]{1,6}[-/]?[A-Za-zА-Яа-я]{0,6}[-/]?\d[\w\-/]{2,30}|\d{5,14})(?![\w-])")
+_TAX_WORDS = "бин|bin|иин|iin|инн|inn|stir|стир|ИНН"
+_TAX_RE = re.compile(rf"(?i){_lead(_TAX_WORDS)}\b(?:{_TAX_WORDS})\b\s*[:№#]?\s*(\d{{9,14}})\b")
+# Starts with a digit so the engine can skip to digits; the lookbehind then looks before that first digit.
+_BARE12_RE = re.compile(r"(\d(?<![\d+]\d)\d{11})(?!\d)")
+# The lookaheads only let through the starts of words that have a digit within their first 15 characters.
+_CODE_RE = re.compile(r"(?=[A-Za-zА-Яа-я\d])(?<![\w-])(?=[A-Za-zА-Яа-я/-]{0,14}\d)"
+                      r"([A-Za-zА-Яа-я]{1,6}[-/]?[A-Za-zА-Яа-я]{0,6}[-/]?\d[\w\-/]{2,30}|\d{5,14})(?![\w-])")
 
 
 def kz_bin_valid(value: str) -> bool:
@@ -290,18 +330,22 @@ _FORMS = "|".join(sorted((re.escape(f) for f in set(LEGAL_FORMS)), key=len, reve
 _OPEN, _CLOSE = "«\"“„", "»\"”“"
 _QUOTED = rf"[{_OPEN}]([^{_OPEN}{_CLOSE}\n]{{2,60}})[{_CLOSE}]"
 _CAP = r"(?>[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ][^\W\d_]*(?:['’‘ʻ&-][^\W\d_]+)*)(?![-/]?\d)"
-_AGENCY_WORDS = (r"(?:агентств\w*|агенттіг\w*|агентлиг\w*|agentlig\w*|agency|agentstvo|компани\w*|kompaniya\w*|"
-                 r"company|фирм\w*|firma\w*|ширкат\w*|shirkat\w*|рекрутинг\w*|recruit\w*|туроператор\w*|"
-                 r"turoperator\w*|турагентств\w*|брачн\w*\s+агентств\w*)")
-_FORM_RE = re.compile(rf"(?<![\w])(?:{_FORMS})(?![\w])")
+_AGENCY_ALT = (r"агентств\w*|агенттіг\w*|агентлиг\w*|agentlig\w*|agency|agentstvo|компани\w*|kompaniya\w*|"
+               r"company|фирм\w*|firma\w*|ширкат\w*|shirkat\w*|рекрутинг\w*|recruit\w*|туроператор\w*|"
+               r"turoperator\w*|турагентств\w*|брачн\w*\s+агентств\w*")
+# Lookaheads on the first letters (see _lead) keep these regexes from trying every branch at every position.
+_AGENCY_WORDS = rf"{_lead(_AGENCY_ALT, 2)}(?:{_AGENCY_ALT})"
+_FORM_LEAD = _lead(_FORMS, 2)
+_CAP_LEAD = "(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ])"
+_FORM_RE = re.compile(rf"{_FORM_LEAD}(?<![\w])(?:{_FORMS})(?![\w])")
 _FORM_KEYS = frozenset(word_key(fold_text(f)) for f in LEGAL_FORMS)
 _AGENCY_WORD_RE = re.compile(rf"(?i:{_AGENCY_WORDS})")
-# (gate, regex): a regex runs only when its cheap gate finds something, which spares most offers the work.
+# (gate, regex): a regex runs on a window only when its cheap gate finds something there.
 _NAME_RES = (
-    (_FORM_RE, re.compile(rf"(?<![\w])(?:{_FORMS})\s*{_QUOTED}")),
+    (_FORM_RE, re.compile(rf"{_FORM_LEAD}(?<![\w])(?:{_FORMS})\s*{_QUOTED}")),
     (_FORM_RE, re.compile(rf"{_QUOTED}\s*(?:{_FORMS})(?![\w])")),
-    (_FORM_RE, re.compile(rf"(?<![\w{_CLOSE}])(?<![{_CLOSE}] )(?:{_FORMS})[^\S\n]+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
-    (_FORM_RE, re.compile(rf"(?<![\w])((?:{_CAP}[ -]){{1,3}})(?:{_FORMS})(?![\w])")),
+    (_FORM_RE, re.compile(rf"{_FORM_LEAD}(?<![\w{_CLOSE}])(?<![{_CLOSE}] )(?:{_FORMS})[^\S\n]+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
+    (_FORM_RE, re.compile(rf"{_CAP_LEAD}(?<![\w])((?:{_CAP}[ -]){{1,3}})(?:{_FORMS})(?![\w])")),
     (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})[^\S\n]*{_QUOTED}")),
     (_AGENCY_WORD_RE, re.compile(rf"(?i:{_AGENCY_WORDS})[^\S\n]+((?:{_CAP}(?:[ -](?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ]))?){{1,3}})")),
 )
@@ -339,7 +383,13 @@ def agency_names(text: str, toks: list[Token] | None = None, folded: Folded | No
     names: dict[str, str] = {}
     taken: list[tuple[int, int]] = []
     for offset, window in _anchor_windows(text, toks, folded):
-        for _gate, regex in _NAME_RES:
+        gates: dict[re.Pattern[str], bool] = {}
+        for gate, regex in _NAME_RES:
+            ok = gates.get(gate)
+            if ok is None:
+                ok = gates[gate] = gate.search(window) is not None
+            if not ok:
+                continue
             for m in regex.finditer(window):
                 a, b = m.start(1) + offset, m.end(1) + offset
                 if any(a < y + 3 and x < b + 3 for x, y in taken):
@@ -403,15 +453,15 @@ class Entities:
 
 def extract(text: str, toks: list[Token], folded: Folded, country_matcher: PatternSet | None,
             country_hint: str | None = None) -> Entities:
-    ph = phones(text, country_hint)
-    phone_spans = [(m.start(), m.end()) for m in _PHONE_RE.finditer(text)]
+    has_digits = _DIGIT_RE.search(text) is not None  # phones, money, licences and tax ids all need one
+    phone_hits = list(_PHONE_RE.finditer(text)) if has_digits else []
     return Entities(
-        phones=ph,
+        phones=phones(text, country_hint, phone_hits) if phone_hits else [],
         urls=urls(text),
         telegram=telegram(text),
-        money=money(text),
+        money=money(text) if has_digits else [],
         countries=[c for c, _ in countries(country_matcher, toks, folded)] if country_matcher else [],
-        licenses=licenses(text),
-        tax_ids=tax_ids(text, phone_spans),
+        licenses=licenses(text) if has_digits else [],
+        tax_ids=tax_ids(text, [m.span() for m in phone_hits]) if has_digits else [],
         agencies=agency_names(text, toks, folded),
     )

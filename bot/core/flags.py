@@ -61,10 +61,13 @@ def money_token_indexes(toks: list[Token], folded: Folded, money: Sequence[Any])
         return frozenset()
     spans = [(m.start, m.end) for m in money]
     out = set()
+    span = folded.span
     for i, t in enumerate(toks):
-        a, b = folded.span(t.start, t.end)
-        if any(a < e and s < b for s, e in spans):
-            out.add(i)
+        a, b = span(t.start, t.end)
+        for s, e in spans:
+            if a < e and s < b:
+                out.add(i)
+                break
     return frozenset(out)
 
 

@@ -62,11 +62,10 @@ _RU_LATIN = set("rabota rabotu raboty zarplata oplata oplatu vizu vizy viza pasp
                 "hochu pomogite privet spasibo nuzhny trebuyutsya kompaniya agentstvo".split())
 
 _TOKEN_RE = re.compile(r"[\w']+")
-_UZ_LATIN_CUES = re.compile(r"\b\w*(?:o'|g')\w*|\b\w+(?:ni|ga|da|dan|lar|ning|miz|siz)\b")
-
-
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_LATIN_RE = re.compile(r"[a-z]")
+# Uzbek Latin cues: a word ending in o'/g' (with what follows the apostrophe), or an agglutinative ending.
+# The word is taken whole at once (possessive) and its end checked by look-behinds: no backtracking per letter.
+_UZ_ENDINGS = ("ni", "ga", "da", "dan", "lar", "ning", "miz", "siz")
+_UZ_LATIN_CUES = re.compile(r"\b\w++(?:(?<=[og])'\w*|" + "|".join(rf"(?<=\w{e})" for e in _UZ_ENDINGS) + ")")
 
 
 def detect(text: str, default: str = "ru", folded: str | None = None) -> str:
@@ -82,12 +81,19 @@ def detect(text: str, default: str = "ru", folded: str | None = None) -> str:
         if n:
             for lang, s in weights.items():
                 scores[lang] += s * n
-    cyrillic = len(_CYRILLIC_RE.findall(folded))
-    latin = len(_LATIN_RE.findall(folded))
+    cyrillic = latin = 0
+    for ch, n in letters.items():
+        if "\u0400" <= ch <= "\u04ff":
+            cyrillic += n
+        elif "a" <= ch <= "z":
+            latin += n
     words = _TOKEN_RE.findall(folded)
+    word_langs = _WORD_LANGS.get
     for word in words:
-        for lang, s in _WORD_LANGS.get(word, {}).items():
-            scores[lang] += 2 * s
+        langs = word_langs(word)
+        if langs:
+            for lang, s in langs.items():
+                scores[lang] += 2 * s
     if latin > cyrillic:
         # Uzbek Latin: o' / g' and agglutinative endings are strong cues against English.
         scores["uz"] += 1.5 * len(_UZ_LATIN_CUES.findall(folded))

@@ -110,7 +110,10 @@ _LATIN_RE = re.compile(r"[a-z]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _DIGIT_RE = re.compile(r"\d")
 _DIGIT_LETTER_RE = re.compile(r"(?<=[^\W\d_])\d|\d(?=[^\W\d_])")
-_WORDISH_RE = re.compile(r"[\w']+")
+# The only words _unify_word can change: both scripts in one word, or a digit of DIGIT_AS_* among letters.
+_LETTER_DIGITS = "".join(sorted({*DIGIT_AS_CYRILLIC, *DIGIT_AS_LATIN}))
+_UNIFY_CANDIDATE_RE = re.compile(
+    r"(?<![\w'])(?:(?=[\w']*?[a-z\u00c0-\u024f])(?=[\w']*?[\u0400-\u052f])|(?=[\w']*?[" + _LETTER_DIGITS + r"]))[\w']+")
 _SIMPLE_TABLE = {ord(a): "'" for a in APOSTROPHES}
 _SIMPLE_TABLE.update({c: " " for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\n "})
 _NEEDS_TABLE = re.compile("[" + re.escape("".join(chr(c) for c in _SIMPLE_TABLE)) + "]")
@@ -129,28 +132,52 @@ def _needs_unify(word: list[str]) -> bool:
     return (has_cyr and has_lat) or (has_digit and (has_cyr or has_lat))
 
 
+def _may_unify(s: str) -> bool:
+    """Whether any word of s may need unifying: both scripts in the text, or a digit touching a letter."""
+    if _LATIN_RE.search(s) and _CYRILLIC_RE.search(s):
+        return True
+    return bool(_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s))
+
+
+# The same test for one word on its own (a word is never split across lines).
+_UNIFY_CANDIDATE_WORD_RE = re.compile(
+    r"(?=.*?[a-z\u00c0-\u024f])(?=.*?[\u0400-\u052f])|(?=.*?[" + _LETTER_DIGITS + r"])")
+
+
+def _unify_one(word: str) -> str:
+    if len(word) > 1 and _UNIFY_CANDIDATE_WORD_RE.match(word):
+        chars = list(word)
+        if _needs_unify(chars):
+            _unify_word(chars)
+            return "".join(chars)
+    return word
+
+
+def _unify_match(m: re.Match[str]) -> str:
+    return _unify_one(m.group())
+
+
 def _unify_words(s: str) -> str:
-    mixed = _LATIN_RE.search(s) and _CYRILLIC_RE.search(s)
-    if not mixed and not (_DIGIT_RE.search(s) and _DIGIT_LETTER_RE.search(s)):
+    if not _may_unify(s):
         return s
+    return _UNIFY_CANDIDATE_RE.sub(_unify_match, s)
 
-    def fix(m: re.Match[str]) -> str:
-        word = list(m.group())
-        if len(word) > 1 and _needs_unify(word):
-            _unify_word(word)
-        return "".join(word)
 
-    return _WORDISH_RE.sub(fix, s)
+def _simple_fold(text: str) -> str | None:
+    """The usual case, folded fast: text that is NFKC already, has no invisible or control characters and
+    case-folds one character to one. Returns the folded text before look-alike unification, or None."""
+    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFKC", text):
+        low = text.casefold()
+        if len(low) == len(text):
+            return low.translate(_SIMPLE_TABLE) if _NEEDS_TABLE.search(low) else low
+    return None
 
 
 def fold(text: str) -> Folded:
     """Fold text for matching; see module docstring. Length may change; `origin` maps back."""
-    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFKC", text):
-        low = text.casefold()
-        if len(low) == len(text):  # the usual case: one folded character per source character
-            if _NEEDS_TABLE.search(low):
-                low = low.translate(_SIMPLE_TABLE)
-            return Folded(text, _unify_words(low), range(len(text)))
+    low = _simple_fold(text)
+    if low is not None:  # one folded character per source character
+        return Folded(text, _unify_words(low), range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     i = 0
@@ -195,13 +222,14 @@ _LATIN_LETTERS = {ord(k): v for k, v in {
 _KEY_TABLE = {**_CYRILLIC_TO_KEY, **_LATIN_LETTERS}
 _REPEATS = re.compile(r"(.)\1+")
 _HAS_LATIN = re.compile(r"[a-zçşğıöüéáóúńǵý]")
+# Without an "h" in the word no "h" digraph can apply (none of the replacements brings one in without an "h").
+_DIGRAPHS_NO_H = tuple(d for d in _LATIN_DIGRAPHS if "h" not in d[0])
 
 
-@lru_cache(maxsize=262144)
-def word_key(word: str) -> str:
+def _word_key(word: str) -> str:
     """Phonetic Latin key of one already-folded word ("паспортыңызды" -> "pasportinizdi")."""
     if _HAS_LATIN.search(word):
-        for a, b in _LATIN_DIGRAPHS:
+        for a, b in (_LATIN_DIGRAPHS if "h" in word else _DIGRAPHS_NO_H):
             if a in word:
                 word = word.replace(a, b)
     word = word.translate(_KEY_TABLE)
@@ -212,9 +240,31 @@ def _first(m: re.Match[str]) -> str:
     return m.group(1)
 
 
+# Messages repeat their words a lot; the cache is bounded so that a long-running bot's memory stays flat.
+word_key = lru_cache(maxsize=65536)(_word_key)
+
+
 def key(text: str) -> str:
     """Phonetic key of a whole text: folded words keyed and joined by single spaces."""
-    return " ".join(word_key(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'"))
+    return " ".join(word_keys(text))
+
+
+def word_keys(text: str) -> list[str]:
+    """The phonetic keys of a text's words, in order."""
+    low = _simple_fold(text)
+    if low is None:
+        return [word_key(w.strip("'")) for w in WORD_RE.findall(fold_text(text)) if w.strip("'")]
+    # Unification works word by word, so each word's key can be cached on its own (agency names and
+    # messages repeat their words: "group", "service", "работа", legal forms).
+    unify = _may_unify(low)
+    return [k for w in WORD_RE.findall(low) if (k := _folded_word_key(w, unify)) is not None]
+
+
+@lru_cache(maxsize=65536)
+def _folded_word_key(word: str, unify: bool) -> str | None:
+    """Key of one word of a simply folded text (None for a word of apostrophes only)."""
+    word = (_unify_one(word) if unify else word).strip("'")
+    return _word_key(word) if word else None
 
 
 @dataclass(slots=True)
@@ -229,19 +279,9 @@ class Token:
 CLAUSE_BREAK = re.compile(r"[!?;\n•]|[.,](?!\d)")  # a match other than "," also ends a sentence
 
 
-class TokenList(list):
-    """A message's tokens; matchers attach what they derive from them once (e.g. the set of key prefixes)."""
-
-    __slots__ = ("present",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.present: set[str] | None = None
-
-
-def tokens(folded: Folded) -> TokenList:
+def tokens(folded: Folded) -> list[Token]:
     """Word tokens of a folded text with their phonetic keys and clause numbers."""
-    out = TokenList()
+    out: list[Token] = []
     text = folded.text
     # Break positions found once; each token then only compares its start with the next break.
     breaks = [(m.start(), m.group() != ",") for m in CLAUSE_BREAK.finditer(text)]

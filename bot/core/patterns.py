@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .normalize import Folded, Token, fold_text, word_key
 
@@ -46,35 +46,17 @@ class Pattern:
     payload: Any
     # Keys (or stems) every later word needs somewhere in the text: a cheap set test rejects most
     # candidates before the positional walk.
-    required: tuple[str, ...] = ()
+    required: frozenset[str] = frozenset()
     gap: int = 2  # other words allowed between two pattern words
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):  # a tuple: a message makes dozens, and tuples are the cheapest to build
     payload: Any
     pattern: str
     first: int  # token index range [first, last]
     last: int
     start: int  # span in the folded text
     end: int
-
-
-def _keys_and_stems(toks: list[Token]) -> set[str]:
-    """Every token key and all its prefixes: whatever a later pattern word (exact or stem) can match.
-    Computed once per message and shared by all pattern sets (TokenList.present)."""
-    cached = getattr(toks, "present", None)
-    if cached is not None:
-        return cached
-    present: set[str] = set()
-    for t in toks:
-        k = t.key
-        if k not in present:
-            present.add(k)
-            present.update(k[:n] for n in range(1, len(k)))
-    if hasattr(toks, "present"):
-        toks.present = present
-    return present
 
 
 def parse_pattern(text: str) -> tuple[Term, ...] | re.Pattern[str]:
@@ -128,6 +110,8 @@ class PatternSet:
     _money_first: list[Pattern] = field(default_factory=list)  # patterns that start with `$`
     count: int = 0
     _memo: dict[str, list[Pattern]] = field(default_factory=dict)
+    _required: set[str] = field(default_factory=set)  # every key or stem some pattern requires
+    _required_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, text: str, payload: Any, max_gap: int | None = None) -> None:
         """Compile one pattern; `max_gap` overrides the set's default for it (0 for names like countries)."""
@@ -137,7 +121,9 @@ class PatternSet:
         if isinstance(parsed, re.Pattern):
             self._regexes.append((parsed, text, payload))
             return
-        required = tuple(t.key for t in parsed[1:] if not (t.wildcard or t.money))
+        required = frozenset(t.key for t in parsed[1:] if not (t.wildcard or t.money))
+        self._required.update(required)
+        self._required_memo.clear()
         pattern = Pattern(text, parsed, payload, required, self.max_gap if max_gap is None else max_gap)
         first = parsed[0]
         if first.money:
@@ -169,6 +155,22 @@ class PatternSet:
             self._memo.clear()
         self._memo[key] = found
         return found
+
+    def _present(self, toks: list[Token]) -> set[str]:
+        """The required keys and stems this message has: those that are a token key or a prefix of one."""
+        memo = self._required_memo
+        present: set[str] = set()
+        for t in toks:
+            found = memo.get(t.key)
+            if found is None:
+                k = t.key
+                found = tuple(k[:n] for n in range(1, len(k) + 1) if k[:n] in self._required)
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[k] = found
+            if found:
+                present.update(found)
+        return present
 
     def _extend(self, terms: tuple[Term, ...], toks: list[Token], i: int, money: frozenset[int],
                 after_money: bool = False, gap: int = 2) -> int | None:
@@ -202,15 +204,16 @@ class PatternSet:
         matches: list[Match] = []
         candidates = self._candidates
         present: set[str] | None = None
+        money_first = self._money_first
         for i, tok in enumerate(toks):
             found = candidates(tok.key)
-            if i in money and self._money_first and (i == 0 or i - 1 not in money):
-                found = found + self._money_first
+            if money_first and i in money and (i == 0 or i - 1 not in money):
+                found = found + money_first
             for pattern in found:
                 if pattern.required:
                     if present is None:
-                        present = _keys_and_stems(toks)
-                    if not all(k in present for k in pattern.required):
+                        present = self._present(toks)
+                    if not pattern.required <= present:
                         continue
                 first = i
                 if pattern.terms[0].money:

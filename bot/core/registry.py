@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import re
 from array import array
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from datetime import date
 from functools import lru_cache
 from sys import intern
 from pathlib import Path
+from typing import Iterator
 
 from rapidfuzz import fuzz
 
 from .extract import LEGAL_FORMS, domain_of, normalize_phone
-from .normalize import key as text_key
+from .normalize import key as text_key, word_keys
 
 HEADER = ["country", "kind", "name", "aliases", "license_no", "tax_id", "status", "valid_until", "phones",
           "website", "address", "source_url", "retrieved"]
@@ -77,7 +77,7 @@ _LEGAL_FORM_KEYS = frozenset(text_key(f) for f in LEGAL_FORMS)
 
 def name_key(name: str) -> str:
     """Phonetic key of an agency name without its legal form: 'ТОО «Дала Жұмыс»' -> 'dala jumis'."""
-    return " ".join(w for w in text_key(name).split(" ") if w not in _LEGAL_FORM_KEYS)
+    return " ".join(w for w in word_keys(name) if w not in _LEGAL_FORM_KEYS)
 
 
 @lru_cache(maxsize=8192)
@@ -110,25 +110,30 @@ def _source_ok(url: str) -> bool:
     return _URL_OK.match(url) is not None
 
 
-def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
-    """One CSV row -> Agency, or RegistryError naming the file, line and field."""
-    country = intern(row["country"].strip().upper())
+# What a valid row becomes: the Agency fields from country to retrieved, in order.
+Fields = tuple[str, str, str, tuple[str, ...], str, str, str, date | None, tuple[str, ...], str, str, str, date]
+
+
+def _check_values(values: list[str], file: str, line: int) -> Fields:
+    """One CSV row's values (in HEADER order) validated and normalised, or RegistryError naming the field."""
+    (country_raw, kind_raw, name, aliases, license_no, tax, status_raw, valid_until, raw_phones, website, address,
+     source, retrieved) = values
+    country = intern(country_raw.strip().upper())
     if not (len(country) == 2 and country.isascii() and country.isalpha()):
-        raise RegistryError(file, line, "country", f"'{row['country']}' is not a two-letter country code")
-    kind = intern(row["kind"].strip().lower())
+        raise RegistryError(file, line, "country", f"'{country_raw}' is not a two-letter country code")
+    kind = intern(kind_raw.strip().lower())
     if kind not in KINDS:
-        raise RegistryError(file, line, "kind", f"'{row['kind']}' is not one of {', '.join(KINDS)}")
-    status = intern(row["status"].strip().lower())
+        raise RegistryError(file, line, "kind", f"'{kind_raw}' is not one of {', '.join(KINDS)}")
+    status = intern(status_raw.strip().lower())
     if status not in STATUSES:
-        raise RegistryError(file, line, "status", f"'{row['status']}' is not one of {', '.join(STATUSES)}")
-    name = row["name"].strip()
+        raise RegistryError(file, line, "status", f"'{status_raw}' is not one of {', '.join(STATUSES)}")
+    name = name.strip()
     if not name:
         raise RegistryError(file, line, "name", "name is empty")
-    source = intern(row["source_url"].strip())
+    source = intern(source.strip())
     if not _source_ok(source):
         raise RegistryError(file, line, "source_url", "a source URL (http/https) is required")
     phones = []
-    raw_phones = row["phones"]
     if raw_phones:
         for raw in raw_phones.split("|"):
             raw = raw.strip()
@@ -138,55 +143,80 @@ def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
             if e164 is None:
                 raise RegistryError(file, line, "phones", f"'{raw}' is not a phone number")
             phones.append(e164)
-    aliases = row["aliases"]
-    return Agency(
-        country=country, kind=kind, name=name,
-        aliases=tuple(a for a in map(str.strip, aliases.split("|")) if a) if aliases else (),
-        license_no=row["license_no"].strip(), tax_id=tax if (tax := row["tax_id"].strip()).isdigit() or not tax
-        else re.sub(r"\D", "", tax), status=status,
-        valid_until=_date(row["valid_until"], file, line, "valid_until", False), phones=tuple(phones),
-        website=row["website"].strip(), address=row["address"].strip(), source_url=source,
-        retrieved=_date(row["retrieved"], file, line, "retrieved", True), file=file, line=line,
-    )
+    tax = tax.strip()
+    return (country, kind, name, tuple(a for a in map(str.strip, aliases.split("|")) if a) if aliases else (),
+            license_no.strip(), tax if tax.isdigit() or not tax else re.sub(r"\D", "", tax), status,
+            _date(valid_until, file, line, "valid_until", False), tuple(phones), website.strip(), address.strip(),
+            source, _date(retrieved, file, line, "retrieved", True))
 
 
-def read_csv(text: str, file: str) -> tuple[list[Agency], list[RegistryError]]:
-    """Parse registry CSV text; returns the good rows and one error per bad row (header errors are fatal)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+def parse_row(row: dict[str, str], file: str, line: int) -> Agency:
+    """One CSV row -> Agency, or RegistryError naming the file, line and field."""
+    return Agency(*_check_values([row[h] for h in HEADER], file, line), file=file, line=line)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of text, split at "\\n" only (as io.StringIO would, without copying the text)."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _csv_rows(text: str, file: str, errors: list[RegistryError]) -> Iterator[tuple[Fields, int]]:
+    """Valid rows of registry CSV text as (fields, line); bad rows go to `errors` (header errors are fatal)."""
+    reader = csv.reader(_lines(text.lstrip("\ufeff")))
     try:
         header = next(reader)
     except StopIteration:
-        return [], [RegistryError(file, 1, "header", "file is empty")]
+        errors.append(RegistryError(file, 1, "header", "file is empty"))
+        return
     header = [h.strip() for h in header]
     if header != HEADER:
         missing = [h for h in HEADER if h not in header]
         extra = [h for h in header if h not in HEADER]
         why = (f"missing column(s): {', '.join(missing)}" if missing else
                f"unknown column(s): {', '.join(extra)}" if extra else "columns are in the wrong order")
-        return [], [RegistryError(file, 1, "header", f"{why}; expected: {','.join(HEADER)}")]
-    rows, errors = [], []
+        errors.append(RegistryError(file, 1, "header", f"{why}; expected: {','.join(HEADER)}"))
+        return
+    width = len(HEADER)
     for values in reader:
         line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(HEADER):
-            errors.append(RegistryError(file, line, "row", f"has {len(values)} fields, expected {len(HEADER)}"))
+        if len(values) != width:
+            if not any(v.strip() for v in values):
+                continue
+            errors.append(RegistryError(file, line, "row", f"has {len(values)} fields, expected {width}"))
             continue
         try:
-            rows.append(parse_row(dict(zip(HEADER, values)), file, line))
+            yield _check_values(values, file, line), line
         except RegistryError as exc:
-            errors.append(exc)
+            if any(v.strip() for v in values):
+                errors.append(exc)
+
+
+def read_csv(text: str, file: str) -> tuple[list[Agency], list[RegistryError]]:
+    """Parse registry CSV text; returns the good rows and one error per bad row (header errors are fatal)."""
+    errors: list[RegistryError] = []
+    rows = [Agency(*fields, file=file, line=line) for fields, line in _csv_rows(text, file, errors)]
     return rows, errors
 
 
-def read_file(path: Path) -> tuple[list[Agency], list[RegistryError]]:
+def _read_text(path: Path) -> tuple[str | None, list[RegistryError]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
-        return [], [RegistryError(str(path), 1, "encoding", f"not UTF-8 ({exc.reason})")]
+        return None, [RegistryError(str(path), 1, "encoding", f"not UTF-8 ({exc.reason})")]
     except OSError as exc:
-        return [], [RegistryError(str(path), 0, "file", exc.strerror or str(exc))]
-    return read_csv(text, str(path))
+        return None, [RegistryError(str(path), 0, "file", exc.strerror or str(exc))]
+
+
+def read_file(path: Path) -> tuple[list[Agency], list[RegistryError]]:
+    text, errors = _read_text(path)
+    return ([], errors) if text is None else read_csv(text, str(path))
 
 
 def _put(index: dict, key: str, value: int) -> None:
@@ -211,26 +241,41 @@ class RegistryMatch:
     agency: Agency
     score: int  # 0-100
     via: str  # license_no | tax_id | phone | website | name
+    row: int = -1  # the agency's row in its Registry (the same agency found twice has the same row)
 
 
 def _blocks(k: str) -> set[str]:
     """Blocking keys of a name key: each word, and for longer words its first and last four letters, so a
     typo in one word still leaves a shared block ("persanal" meets "personal" through "pers<")."""
-    out = set()
+    out: set[str] = set()
     for w in k.split():
-        if len(w) >= 2:
-            out.add(w)
-            if len(w) >= 5:
-                out.add(w[:4] + "<")
-                out.add(">" + w[-4:])
+        out.update(_word_blocks(w))
     return out
+
+
+def _word_blocks(w: str) -> tuple[str, ...]:
+    if len(w) < 2:
+        return ()
+    return (w, w[:4] + "<", ">" + w[-4:]) if len(w) >= 5 else (w,)
+
+
+_SEP = "\x1f"  # between the fields of a packed row (a row holding it is kept as an object instead)
 
 
 @dataclass
 class Registry:
-    """Index over agencies from one or more registry files."""
+    """Index over agencies from one or more registry files.
 
-    agencies: list[Agency] = field(default_factory=list)
+    Rows are packed into one UTF-8 buffer instead of 100,000 Agency objects (a quarter of the memory, and
+    a cache file that pickles in a fraction of the time); an Agency is made when a lookup returns it."""
+
+    _buf: bytearray = field(default_factory=bytearray)  # packed rows, back to back
+    _ends: array = field(default_factory=lambda: array("q", [0]))  # row i is _buf[_ends[i]:_ends[i + 1]]
+    _files: list[str] = field(default_factory=list)
+    _file_of: array = field(default_factory=lambda: array("i"))  # row -> index in _files
+    _line_of: array = field(default_factory=lambda: array("i"))  # row -> line in its file
+    _odd: dict[int, Agency] = field(default_factory=dict)  # rows whose text holds _SEP, kept whole
+    _recent: dict[int, Agency] = field(default_factory=dict)  # rows made lately (not pickled)
     # Exact indexes map a key to one int, or to a list of ints when several rows share it (saves a list per row).
     _by_license: dict[str, list[int]] = field(default_factory=dict)
     _by_tax: dict[str, list[int]] = field(default_factory=dict)
@@ -243,6 +288,9 @@ class Registry:
     _longest: int = 1  # words in the longest name key, for scanning texts
     _first_words: set[str] = field(default_factory=set)  # first word of every name key
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_recent": {}}
+
     @classmethod
     def build(cls, agencies: list[Agency]) -> "Registry":
         reg = cls()
@@ -251,42 +299,104 @@ class Registry:
         return reg
 
     def add(self, agency: Agency) -> None:
-        i = len(self.agencies)
-        self.agencies.append(agency)
-        if agency.license_no:
-            _put(self._by_license, norm_code(agency.license_no), i)
-        if agency.tax_id:
-            _put(self._by_tax, agency.tax_id, i)
-        for p in agency.phones:
+        fields = (agency.country, agency.kind, agency.name, agency.aliases, agency.license_no, agency.tax_id,
+                  agency.status, agency.valid_until, agency.phones, agency.website, agency.address,
+                  agency.source_url, agency.retrieved)
+        i = self._append(fields, agency.file, agency.line)
+        if i in self._odd or self._agency(i) != agency:
+            self._odd[i] = agency  # a field the packed form cannot carry: keep the object itself
+        self._remember(i, agency)
+
+    def _append(self, fields: Fields, file: str, line: int) -> int:
+        """Store and index one validated row; returns its row number."""
+        (country, kind, name, aliases, license_no, tax_id, status, valid_until, phones, website, address,
+         source_url, retrieved) = fields
+        i = len(self._ends) - 1
+        packed = _SEP.join((country, kind, name, "|".join(aliases), license_no, tax_id, status,
+                            valid_until.isoformat() if valid_until else "", "|".join(phones), website, address,
+                            source_url, retrieved.isoformat() if retrieved else ""))
+        if packed.count(_SEP) != 12:
+            self._odd[i] = Agency(*fields, file=file, line=line)
+            packed = ""
+        self._buf += packed.encode()
+        self._ends.append(len(self._buf))
+        files = self._files
+        f = len(files) - 1
+        if f < 0 or files[f] != file:
+            if file not in files:
+                files.append(file)
+            f = files.index(file)
+        self._file_of.append(f)
+        self._line_of.append(line)
+        if license_no:
+            _put(self._by_license, norm_code(license_no), i)
+        if tax_id:
+            _put(self._by_tax, tax_id, i)
+        for p in phones:
             _put(self._by_phone, p, i)
-        if agency.website:
-            _put(self._by_domain, domain_of(agency.website), i)
-        for name in {agency.name, *agency.aliases}:
+        if website:
+            _put(self._by_domain, domain_of(website), i)
+        by_key, owner, blocks = self._by_key, self._owner, self._blocks
+        for name in {name, *aliases}:
             k = name_key(name)
-            if not k or i in (self._owner[e] for e in _get(self._by_key, k)):
+            if not k:
                 continue
             entry = len(self._names)
+            same = by_key.get(k)  # the very same key already indexed: once per agency is enough
+            if same is None:
+                by_key[k] = entry
+            elif isinstance(same, list):
+                if any(owner[e] == i for e in same):
+                    continue
+                same.append(entry)
+            elif owner[same] == i:
+                continue
+            else:
+                by_key[k] = [same, entry]
             self._longest = max(self._longest, k.count(" ") + 1)
-            self._first_words.add(k.split(" ", 1)[0])
+            self._first_words.add(k.partition(" ")[0])
             self._names.append(k)
-            self._owner.append(i)
-            _put(self._by_key, k, entry)
+            owner.append(i)
             for b in _blocks(k):
-                posting = self._blocks.get(b)
+                posting = blocks.get(b)
                 if posting is None:
-                    self._blocks[b] = posting = array("i")
+                    blocks[b] = posting = array("i")
                 posting.append(entry)
+        return i
+
+    def _agency(self, i: int) -> Agency:
+        """The Agency of row i, unpacked (lookups return a handful, so this is cheap)."""
+        odd = self._odd.get(i) if self._odd else None
+        if odd is not None:
+            return odd
+        f = self._buf[self._ends[i]:self._ends[i + 1]].decode().split(_SEP)
+        return Agency(f[0], f[1], f[2], tuple(f[3].split("|")) if f[3] else (), f[4], f[5], f[6],
+                      _iso_date(f[7]) if f[7] else None, tuple(f[8].split("|")) if f[8] else (), f[9], f[10],
+                      f[11], _iso_date(f[12]) if f[12] else None, self._files[self._file_of[i]], self._line_of[i])
+
+    def agency(self, i: int) -> Agency:
+        """The Agency of row i (the same object while it is among the recently used)."""
+        a = self._recent.get(i)
+        if a is None:
+            a = self._agency(i)
+            self._remember(i, a)
+        return a
+
+    def _remember(self, i: int, agency: Agency) -> None:
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        self._recent[i] = agency
 
     def __len__(self) -> int:
-        return len(self.agencies)
+        return len(self._ends) - 1
 
     # --- exact lookups ---
     def _pick(self, ids: list[int] | None, via: str, country: str | None, kind: str | None) -> list[RegistryMatch]:
         out = []
         for i in ids or ():
-            a = self.agencies[i]
+            a = self.agency(i)
             if (country is None or a.country == country) and (kind is None or a.kind == kind):
-                out.append(RegistryMatch(a, 100, via))
+                out.append(RegistryMatch(a, 100, via, i))
         return out
 
     def by_license(self, value: str, country=None, kind=None) -> list[RegistryMatch]:
@@ -325,9 +435,9 @@ class Registry:
         best = sorted(scores.items(), key=lambda kv: -kv[1])
         out = []
         for i, s in best:
-            a = self.agencies[i]
+            a = self.agency(i)
             if (country is None or a.country == country) and (kind is None or a.kind == kind):
-                out.append(RegistryMatch(a, s, "name"))
+                out.append(RegistryMatch(a, s, "name", i))
             if len(out) >= limit:
                 break
         return out
@@ -354,7 +464,8 @@ class Registry:
             if hit:
                 length, entries = hit
                 for e in entries:
-                    found.append((i, i + length - 1, RegistryMatch(self.agencies[self._owner[e]], 100, "name")))
+                    row = self._owner[e]
+                    found.append((i, i + length - 1, RegistryMatch(self.agency(row), 100, "name", row)))
                 i += length
             else:
                 i += 1
@@ -401,7 +512,7 @@ class Registry:
             found = self.by_name(q, country, kind, limit)
         unique: dict[int, RegistryMatch] = {}
         for m in found:
-            unique.setdefault(id(m.agency), m)
+            unique.setdefault(m.row, m)
         return list(unique.values())[:limit]
 
     def similar(self, name: str, country=None, kind=None, limit: int = 3) -> list[RegistryMatch]:
@@ -421,25 +532,28 @@ class Registry:
                 best[owner] = s
         out = []
         for i, s in sorted(best.items(), key=lambda kv: -kv[1]):
-            a = self.agencies[i]
+            a = self.agency(i)
             if (country is None or a.country == country) and (kind is None or a.kind == kind):
-                out.append(RegistryMatch(a, s, "similar_name"))
+                out.append(RegistryMatch(a, s, "similar_name", i))
         return out[:limit]
 
 
 def load(paths: list[Path]) -> tuple[Registry, list[RegistryError]]:
     """Load and index registry files; rows with errors are skipped and reported."""
-    agencies: list[Agency] = []
+    registry = Registry()
     errors: list[RegistryError] = []
     # Hundreds of thousands of new objects and no garbage: the cyclic GC would only rescan them again and again.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         for path in paths:
-            rows, errs = read_file(path)
-            agencies += rows
+            text, errs = _read_text(path)
+            if text is not None:
+                file = str(path)
+                for fields, line in _csv_rows(text, file, errs):
+                    registry._append(fields, file, line)
             errors += errs
-        return Registry.build(agencies), errors
+        return registry, errors
     finally:
         if was_enabled:
             gc.enable()

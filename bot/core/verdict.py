@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -14,7 +14,7 @@ from . import extract as ex
 from .flags import FlagEngine, FlagHit, RuleLike, money_token_indexes
 from .language import detect as detect_language
 from .normalize import fold, tokens
-from .patterns import PatternSet
+from .patterns import Match, PatternSet
 from .registry import Registry, RegistryMatch
 from .warnings import WarningIndex
 
@@ -77,6 +77,13 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.engine = FlagEngine(self.rules)
+        # Per country: help lines first, then the single emergency number ("112").
+        self._hotlines_by_country: dict[str, list[Any]] = {}
+        for code in dict.fromkeys(h.country for h in self.hotlines):
+            lines = [h for h in self.hotlines if h.country == code]
+            self._hotlines_by_country[code] = (
+                [h for h in lines if "emergency" not in h.purpose]
+                + [h for h in lines if "emergency" in h.purpose and "police" not in h.purpose][:1])
         self.rule_by_id = {r.id: r for r in self.rules}
         self.country_matcher = ex.build_country_matcher({c: list(n) for c, n in self.countries.items()})
         self.kind_matcher = PatternSet()
@@ -126,8 +133,8 @@ class Checker:
         def add(query: str, matches: list[RegistryMatch], report_missing: bool, similar=()) -> None:
             if matches:
                 m = matches[0]
-                if id(m.agency) not in seen:
-                    seen.add(id(m.agency))
+                if m.row not in seen:
+                    seen.add(m.row)
                     entries.append(self._agency_entry(query, m, today))
             elif report_missing:
                 entries.append(self._agency_entry(query, None, today, similar))
@@ -146,14 +153,15 @@ class Checker:
             add(link.text, reg.by_website(link.domain), False)
         if toks:
             keys = [t.key for t in toks]
-            caps = [folded.original[folded.span(t.start, t.end)[0]].isupper() for t in toks]
+            original, origin = folded.original, folded.origin  # a token's first character, in the original
+            caps = [original[origin[t.start]].isupper() for t in toks]
             for first, last, match in reg.scan(keys, caps):
                 a, _ = folded.span(toks[first].start, toks[first].end)
                 _, b = folded.span(toks[last].start, toks[last].end)
                 add(text[a:b], [match], False)
         for name in ents.agencies:
             found = reg.by_name(name)
-            if found and id(found[0].agency) in seen:
+            if found and found[0].row in seen:
                 continue
             if not found and self._only_places(name):
                 continue
@@ -211,11 +219,7 @@ class Checker:
         wanted = [c for c in [*destinations, country] if c] + ["INT"]
         out = []
         for code in dict.fromkeys(wanted):
-            # Help lines first, then the single emergency number ("112") of the country.
-            lines = [h for h in self.hotlines if h.country == code]
-            help_lines = [h for h in lines if "emergency" not in h.purpose]
-            emergency = [h for h in lines if "emergency" in h.purpose and "police" not in h.purpose][:1]
-            for h in help_lines + emergency:
+            for h in self._hotlines_by_country.get(code, ()):
                 out.append({"country": h.country, "name": pick(h.name, locale), "numbers": list(h.numbers),
                             "purpose": list(h.purpose), "confidence": h.confidence, "source_url": h.source_url,
                             "checked": h.checked.isoformat()})
@@ -252,7 +256,7 @@ class Checker:
         groups: dict[str, list] = {"f": [], "n": [], "c": [], "k": [], "C": []}
         for m in self.shared.search(toks, folded, money_tokens):
             tag, value = m.payload
-            groups[tag].append(replace(m, payload=value))
+            groups[tag].append(Match(value, *m[1:]))
         ents.countries = list(dict.fromkeys(m.payload for m in groups["C"]))
         offer_kind = kind or self.detect_kind(toks, folded, groups["k"])
         hits = self.engine.detect(toks, folded, money=ents.money, matches=groups, money_tokens=money_tokens)
