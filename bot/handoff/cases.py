@@ -65,6 +65,7 @@ class Case:
     opened: float = field(default_factory=time.time)
     claimed: float | None = None
     closed: float | None = None
+    first_reply: float | None = None  # when staff first wrote to the user (statistics: time to reply)
     reminded: bool = False
 
     @property

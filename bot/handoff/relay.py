@@ -33,8 +33,9 @@ CASE_ID = re.compile(r"\bK-[0-9A-F]{4}\b")
 
 
 class Handoff:
-    def __init__(self, cases: Any, staff_chat_id: int, send: Any, reminder_minutes: int = 15):
+    def __init__(self, cases: Any, staff_chat_id: int, send: Any, reminder_minutes: int = 15, count: Any = None):
         self.cases = cases
+        self._count_to = count  # the store's anonymous daily counters (opened, closed, time to first reply)
         self.staff_chat_id = staff_chat_id
         self.reminder_minutes = reminder_minutes
         self.send = send  # send_with_retry
@@ -55,6 +56,7 @@ class Handoff:
                     summary="\n".join(x for x in shared if x))
         await self._ensure_topic(bot, case)
         await self.cases.save(case)
+        await self._count("handoff:opened", f"handoff:reason:{reason}")
         return case
 
     async def _ensure_topic(self, bot: Any, case: Case) -> None:
@@ -213,6 +215,11 @@ class Handoff:
             return
         if text.startswith(("/note", "#note")) or text.startswith("/"):
             return  # internal notes and other commands stay in the staff chat
+        if case.first_reply is None:
+            case.first_reply = time.time()
+            await self.cases.save(case)
+            await self._count("handoff:first_reply_n")
+            await self._count("handoff:first_reply_s", amount=int(case.first_reply - case.opened))
         await self._push_and_drain(bot, case, {"to": "user", "message_id": message.message_id})
 
     async def _case_for(self, message: Any) -> Case | None:
@@ -242,6 +249,14 @@ class Handoff:
                 sent += 1
         return sent
 
+    async def _count(self, *fields: str, amount: int = 1) -> None:
+        if self._count_to is None:
+            return
+        try:
+            await self._count_to(*fields, amount=amount)
+        except Exception as exc:  # statistics never hold up a person's message
+            log.warning("handoff counters not saved: %s", type(exc).__name__)
+
     # --- closing --------------------------------------------------------------------------------------------
     async def close(self, bot: Any, case: Case, by_staff: bool = False, forgotten: bool = False) -> None:
         case.status, case.closed = "closed", time.time()
@@ -249,6 +264,7 @@ class Handoff:
         chat_id = case.chat_id
         case.chat_id = 0  # the raw chat id is no longer needed
         await self.cases.save(case)
+        await self._count("handoff:closed")
         note = "the user deleted their data" if forgotten else "closed by staff" if by_staff else "closed by the user"
         await self.send(bot.send_message, chat_id=self.staff_chat_id, message_thread_id=case.topic_id,
                         text=f"{html.escape(case.id)}: {note}.")

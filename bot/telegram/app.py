@@ -163,7 +163,8 @@ def build_application(settings: Settings) -> Application:
 
         cases = RedisCases(store.redis, settings.retention_days) if settings.redis_url else MemoryCases()
         org = dialogue.content.organization
-        handoff = Handoff(cases, settings.staff_chat_id, send_with_retry, org.reminder_minutes if org else 15)
+        handoff = Handoff(cases, settings.staff_chat_id, send_with_retry, org.reminder_minutes if org else 15,
+                          count=resilient.count)
     kv = store.redis if settings.redis_url else MemoryKV()
     live = LiveContent(settings.content_dir, content=dialogue.content, checker=dialogue.checker)
 

@@ -123,3 +123,26 @@ def test_broadcast_resumes_after_a_crash_without_double_sending(api, redis_serve
     assert len(got) >= 59  # at most the one message in flight at the crash is skipped, never repeated
     assert all("/alerts" in p["text"] for p in api.sent() if "Korea Dream" in p["text"]
                and int(p["chat_id"]) in subscribers)  # every warning says how to stop them
+
+
+def test_handoffs_are_counted_opened_replied_and_closed_without_anyone_in_the_counts(api, redis_server, bot_factory):
+    from bot.storage.base import today
+
+    from .test_handoff import STAFF, copies_to, open_anonymous_case
+
+    user = 930001
+    bot = bot_factory(redis_server.url, SAQBOL_STAFF_CHAT_ID=str(STAFF))
+    open_anonymous_case(api, bot, user)
+    thread = int(api.wait_sent(STAFF, 1)[0]["message_thread_id"])  # the case card opens the topic
+    api.staff_says(STAFF, thread, "/note checking the agency first")  # a note is not a reply
+    api.staff_says(STAFF, thread, "Hello, I am here to help.")
+    assert api.wait_for(lambda: len(copies_to(api, user)) == 1)
+    api.staff_says(STAFF, thread, "Second message")
+    assert api.wait_for(lambda: len(copies_to(api, user)) == 2)
+    api.send_text(user, "/end", language_code="en")
+    r = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    assert api.wait_for(lambda: r.hget(f"saq:stats:{today()}", "handoff:closed") == "1"), bot.output()[-2000:]
+    day = r.hgetall(f"saq:stats:{today()}")
+    assert day["handoff:opened"] == "1" and day["handoff:reason:other"] == "1"
+    assert day["handoff:first_reply_n"] == "1" and 0 <= int(day["handoff:first_reply_s"]) < 120  # only the first
+    assert not any(str(user) in k or str(user) in v for k, v in day.items())
