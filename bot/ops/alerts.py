@@ -50,14 +50,25 @@ class Alerts:
     async def recipients(self, locale: str, dest: str) -> list[str]:
         """User keys subscribed to this locale ("all" for every locale) and destination ("ALL": every one)."""
         out = []
-        for user in sorted(await self.kv.smembers(INDEX)):
-            sub = await self.subscription(user)
-            if sub is None:  # forgotten: drop the stale index entry
+        users = sorted(await self.kv.smembers(INDEX))
+        subs = await self._get_many([_sub_key(u) for u in users])
+        for user, raw in zip(users, subs):
+            if raw is None:  # forgotten: drop the stale index entry
                 await self.kv.srem(INDEX, user)
                 continue
+            sub = json.loads(raw)
             if locale in ("all", sub["locale"]) and (dest == "ALL" or sub["dest"] in (dest, "ALL")):
                 out.append(user)
         return out
+
+    async def _get_many(self, keys: list[str]) -> list[Any]:
+        """GETs in one pipelined round trip (not MGET: the keys live in different cluster slots)."""
+        if not hasattr(self.kv, "pipeline"):
+            return [await self.kv.get(k) for k in keys]
+        pipe = self.kv.pipeline(transaction=False)
+        for k in keys:
+            pipe.get(k)
+        return await pipe.execute()
 
     # --- broadcasts ---
     async def create(self, text: str, locale: str, dest: str) -> dict:

@@ -327,7 +327,7 @@ class Admin:
         raw = await self.kv.get(f"saq:admin:{key}:broadcast")
         await self.kv.delete(f"saq:admin:{key}:broadcast")
         target = json.loads(raw)
-        job = await self.alerts.create(text[:3500], target["locale"], "ALL" if target["dest"] == "ALL" else target["dest"])
+        job = await self.alerts.create(text[:3500], target["locale"], target["dest"])
         head = _("This warning will go to {n} subscribers:").format(n=job["total"])
         return html.escape(head) + "\n\n" + html.escape(job["text"]), [
             [(_("Send"), f"adm:bcgo:{job['id']}"), (_("Cancel"), f"adm:bcno:{job['id']}")]]
