@@ -33,7 +33,7 @@ test: install redis-server
 bench: install redis-server
 	$(PY) bench/bench_check.py
 	$(PY) bench/bench_nlu.py
-	$(PY) bench/bench_bot.py --no-limit
+	$(PY) bench/bench_bot.py --no-limit --warm
 	$(PY) bench/bench_relay.py
 	$(PY) bench/bench_reload.py
 	$(PY) bench/bench_screening.py
