@@ -173,3 +173,24 @@ def test_report_flow_with_and_without_storage():
     assert pending[0]["items"] == [{"kind": "telegram", "value": "@korea_job"}] and "u9" not in repr(pending)
     ask, sent, _ = asyncio.run(run(Down()))
     assert "could not send the report" in sent.text and sent.buttons[0][0].data == "report:ask"  # can retry
+
+
+def test_the_kind_is_asked_only_when_the_offer_does_not_say_and_tailors_the_advice():
+    d = build_dialogue()
+
+    async def run(text):
+        d.store = MemoryStore()
+        await d.handle("u5", Event("command", "/start"))
+        await d.handle("u5", Event("button", "lang:en"))
+        replies = await d.handle("u5", Event("text", text))
+        asks = [b.data for r in replies for row in r.buttons for b in row if b.data.startswith("kind:")]
+        answer = await d.handle("u5", Event("button", "kind:travel")) if asks else None
+        return asks, answer, await d.store.get_state("u5"), d.store
+    asks, answer, state, store = asyncio.run(run("Pay 300$ in advance, we keep your passport. Write to @fast_help_now"))
+    assert asks == ["kind:job", "kind:marriage", "kind:travel", "kind:study"]
+    assert "tourist visa does not allow work" in answer[0].text and state["last"]["kind"] == "travel"
+    from bot.storage.base import today
+    counts = store.counters[today()]
+    assert counts["kind:travel"] == 1 and counts["kind:unknown"] == 0  # counted once, under the named kind
+    asks, _, _, _ = asyncio.run(run(SCAM_RU))  # "Работа в Корее": a job offer, nothing to ask
+    assert asks == []

@@ -29,6 +29,16 @@ TOPIC_LABELS = {
     "permits": N_("Permits and registration"), "victims_rights": N_("Victims' rights"),
     "trafficking_vs_smuggling": N_("Trafficking or smuggling?"), "passport_taken": N_("My passport was taken"),
 }
+KIND_TIPS = {  # offer kind -> (icon, button label, what to check for that kind)
+    "job": ("💼", N_("Job"), N_("For a job abroad: get a written contract in a language you read, with the employer's "
+                              "name, pay and hours, and the agency's licence number, before you pay or travel.")),
+    "marriage": ("💍", N_("Marriage"), N_("For a marriage agency: meet first in a public place in your own country, "
+                                         "keep your own passport and ticket, and tell your family where you go.")),
+    "travel": ("✈️", N_("Travel"), N_("For a trip: a tourist visa does not allow work. A 'free' trip paid back later "
+                                     "with work is how debt bondage starts.")),
+    "study": ("🎓", N_("Study"), N_("For study abroad: check the school on its own official website and with the "
+                                   "embassy, and do not pay an agent in cash or by card transfer to a person.")),
+}
 OTHER_INPUT = {
     "sticker": N_("I can't read stickers."), "photo": N_("I can't read pictures yet: please paste the text of the offer."),
     "voice": N_("I can't listen to voice messages yet: please type or paste the text."),
@@ -116,6 +126,8 @@ class Dialogue:
         if kind == "topic":
             country, _, topic = arg.partition(":")
             return self._rights(state, country, topic)
+        if kind == "kind":
+            return await self._set_kind(state, arg)
         if kind == "verdict" and arg == "details":
             return self._details(state)
         if kind == "verdict" and arg == "again":
@@ -272,7 +284,27 @@ class Dialogue:
         elif verdict["risk"] != "unknown":
             # The destination decides which hotlines and rights apply: ask only when the text did not say.
             replies.append(self._ask_where(state))
+        if verdict["kind"] == "unknown" and verdict["risk"] != "unknown":
+            replies.append(self._ask_kind(state))  # every rule was applied; the answer tailors the advice
         return replies
+
+    def _ask_kind(self, state: dict) -> Reply:
+        _ = translator(state["locale"])
+        buttons = [Button(f"{icon} {_(label)}", f"kind:{kind}") for kind, (icon, label, _tip) in KIND_TIPS.items()]
+        return Reply(html.escape(_("What kind of offer is it? I will add what to check for that kind.")),
+                     [buttons[:2], buttons[2:]])
+
+    async def _set_kind(self, state: dict, kind: str) -> list[Reply]:
+        last = state.get("last")
+        if kind not in KIND_TIPS or not last:
+            return self._menu(state)
+        _ = translator(state["locale"])
+        if last.get("kind") == "unknown":  # counted once, under the kind the person named
+            last["kind"] = kind
+            await self.store.count(f"kind:{kind}")
+            await self.store.count("kind:unknown", amount=-1)
+        return [Reply(html.escape(_(KIND_TIPS[kind][2])),
+                      [[Button(_("Details"), "verdict:details"), Button(_("Menu"), "menu:menu")]])]
 
     def _ask_where(self, state: dict) -> Reply:
         _ = translator(state["locale"])
