@@ -175,10 +175,17 @@ def test_an_applied_file_reaches_a_worker_on_another_machine(redis_url, content_
         shutil.copytree(ROOT / "content", tmp_path / "late")  # a worker started later, from the repository
         late = ContentSync(client, LiveContent(tmp_path / "late"), "worker-late")
         await late.catch_up()
+        deployed = tmp_path / "deployed"  # a worker whose advice.yml was deployed after the upload
+        shutil.copytree(ROOT / "content", deployed)
+        (deployed / "advice.yml").write_text(text.replace("edited by the NGO", "deployed later"), encoding="utf-8")
+        newer = ContentSync(client, LiveContent(deployed), "worker-deployed")
+        await newer.catch_up()
+        kept = (deployed / "advice.yml").read_text(encoding="utf-8")
         workers = await running_workers(client)
         await client.aclose()
-        return before, result, workers
-    before, result, workers = asyncio.run(go())
+        return before, result, [w for w in workers if w["worker"] != "worker-deployed"], kept
+    before, result, workers, kept = asyncio.run(go())
+    assert kept.endswith("# deployed later\n")  # the newer local file is not overwritten
     assert result.ok and result.version != before
     assert (other_dir / "advice.yml").read_text(encoding="utf-8").endswith("# edited by the NGO\n")
     assert {w["worker"]: w["version"] for w in workers} == {"worker-a": result.version, "worker-b": result.version,

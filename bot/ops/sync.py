@@ -1,8 +1,9 @@
 """Keep every worker on the same content: uploads and reloads are published through Redis.
 
 An admin's accepted upload is written to this worker's content directory, stored in the hash
-`saq:content:files` (so workers on other machines, and workers started later, get the same file) and
-announced on the channel `saq:content`. Each worker then writes the files it lacks, reloads, and reports the
+`saq:content:files` with the time it was published (so workers on other machines, and workers started later,
+get the same file) and announced on the channel `saq:content`. A local file changed after that time (a
+deploy, an edit followed by SIGHUP) is newer and is kept. Each worker then writes the files it lacks, reloads, and reports the
 version it serves in `saq:workers`. A missed announcement (Redis blip) is caught by the heartbeat, which
 compares the last published marker with the one this worker applied.
 """
@@ -23,7 +24,7 @@ from .live import LiveContent, ReloadResult
 
 log = logging.getLogger(__name__)
 CHANNEL = "saq:content"
-FILES = "saq:content:files"  # relative path -> file text
+FILES = "saq:content:files"  # relative path -> json {text, at}
 MARKER = "saq:content:published"  # json {id, at, reason}
 WORKERS = "saq:workers"  # worker id -> json {version, since, seen, pid}
 HEARTBEAT_S = 5
@@ -91,7 +92,9 @@ class ContentSync:
         """Tell every worker to take these files (if any) and reload. Returns the marker id."""
         marker = uuid.uuid4().hex[:12]
         if files:
-            await self.redis.hset(FILES, mapping=files)
+            now = time.time()
+            await self.redis.hset(FILES, mapping={path: json.dumps({"text": text, "at": now}, ensure_ascii=False)
+                                                  for path, text in files.items()})
         await self.redis.set(MARKER, json.dumps({"id": marker, "at": time.time(), "reason": reason}))
         self.applied_marker = marker  # this worker has already applied and reloaded
         await self.redis.publish(CHANNEL, marker)
@@ -105,9 +108,13 @@ class ContentSync:
         if marker is None or marker == self.applied_marker:
             return None
         changed = 0
-        for relpath, text in (await self.redis.hgetall(FILES)).items():
+        for relpath, raw in (await self.redis.hgetall(FILES)).items():
+            published = json.loads(raw)
             try:
-                changed += write_file(self.live.directory, relpath, text)
+                local = safe_path(self.live.directory, relpath)
+                if local.exists() and local.stat().st_mtime > published["at"]:
+                    continue  # edited or deployed here after it was published: the newer file wins
+                changed += write_file(self.live.directory, relpath, published["text"])
             except (OSError, ValueError) as exc:
                 log.warning("cannot write published content file: %s", type(exc).__name__)
         self.applied_marker = marker
