@@ -61,11 +61,11 @@ def chart_png(daily: Daily, days: list[str], _: Callable[[str], str] = lambda s:
     step = max(1, len(days) // 10)
     top.set_xticks(list(x)[::step], [d[5:] for d in days][::step])
     top.legend(loc="upper left", fontsize=8)
-    flags = summary(daily)["flags"]
-    top_flags = list(flags.items())[:8][::-1]
+    totals_by_group = summary(daily)
+    top_flags = list(totals_by_group["flags"].items())[:8][::-1]
     bottom.barh([k for k, _v in top_flags], [v for _k, v in top_flags], color="#1f77b4")
     bottom.set_title(_("Most frequent warning signs"))
-    handoffs = summary(daily)["handoffs"]
+    handoffs = totals_by_group["handoffs"]
     fig.text(0.01, 0.01, _("Talks with a person: {opened} opened, {closed} closed").format(**handoffs), fontsize=8)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buf = io.BytesIO()

@@ -80,13 +80,18 @@ def test_every_locale_reaches_a_verdict_and_the_sos_screen(dialogue, locale):
     ])
 
 
+async def started(dialogue, user: str, locale: str) -> None:
+    """The user has pressed /start and picked a language."""
+    await dialogue.handle(user, Event("command", "/start"))
+    await dialogue.handle(user, Event("button", f"lang:{locale}"))
+
+
 def test_forget_deletes_everything(dialogue):
     store = MemoryStore()
 
     async def run():
         dialogue.store = store
-        await dialogue.handle("u9", Event("command", "/start"))
-        await dialogue.handle("u9", Event("button", "lang:ky"))
+        await started(dialogue, "u9", "ky")
         assert (await store.get_state("u9"))["locale"] == "ky"
         await dialogue.handle("u9", Event("command", "/forget"))
         replies = await dialogue.handle("u9", Event("button", "forget:yes"))
@@ -115,8 +120,7 @@ def test_offer_text_is_not_kept_in_state(dialogue):
 
     async def run():
         dialogue.store = store
-        await dialogue.handle("u7", Event("command", "/start"))
-        await dialogue.handle("u7", Event("button", "lang:ru"))
+        await started(dialogue, "u7", "ru")
         await dialogue.handle("u7", Event("text", SCAM_RU))
         right_after = await store.get_state("u7")
         await dialogue.handle("u7", Event("button", "menu:menu"))
@@ -132,8 +136,7 @@ def test_offer_text_is_not_kept_in_state(dialogue):
 def test_user_text_is_escaped_in_replies(dialogue):
     async def run():
         dialogue.store = MemoryStore()
-        await dialogue.handle("u8", Event("command", "/start"))
-        await dialogue.handle("u8", Event("button", "lang:en"))
+        await started(dialogue, "u8", "en")
         return await dialogue.handle("u8", Event("text", "ТОО «<b>Evil</b> & Co» виза 500$ заранее, работа в Корее, "
                                                          "паспорт сдаёте нам"))
     replies = asyncio.run(run())
@@ -161,8 +164,7 @@ def test_report_flow_with_and_without_storage():
 
     async def run(kv):
         d.store, d.reports = MemoryStore(), Reports(kv)
-        await d.handle("u9", Event("command", "/start"))
-        await d.handle("u9", Event("button", "lang:en"))
+        await started(d, "u9", "en")
         verdict = await d.handle("u9", Event("text", SCAM_RU))
         assert any(b.data == "report:ask" for row in verdict[0].buttons for b in row)
         ask = (await d.handle("u9", Event("button", "report:ask")))[0]
@@ -180,8 +182,7 @@ def test_the_kind_is_asked_only_when_the_offer_does_not_say_and_tailors_the_advi
 
     async def run(text):
         d.store = MemoryStore()
-        await d.handle("u5", Event("command", "/start"))
-        await d.handle("u5", Event("button", "lang:en"))
+        await started(d, "u5", "en")
         replies = await d.handle("u5", Event("text", text))
         asks = [b.data for r in replies for row in r.buttons for b in row if b.data.startswith("kind:")]
         answer = await d.handle("u5", Event("button", "kind:travel")) if asks else None

@@ -77,6 +77,13 @@ def alerts_screen(state: dict, subscribed: dict | None, countries: dict[str, Any
     return [Reply(html.escape(text), [[Button(_("Yes, warn me"), "alerts:on"), Button(_("No"), "menu:menu")]])]
 
 
+def alert_message(locale: str, text: str) -> str:
+    """A broadcast warning as a subscriber reads it: the admin's text (escaped) and how to stop them."""
+    _ = translator(locale)
+    return (f"⚠️ <b>{html.escape(_('Scam warning'))}</b>\n{html.escape(text)}\n\n"
+            f"<i>{html.escape(_('Send /alerts to stop these warnings.'))}</i>")
+
+
 def alerts_changed(state: dict, on: bool) -> list[Reply]:
     _ = translator(state["locale"])
     text = (_("Done: you will get scam warnings. Send /alerts to stop them.") if on

@@ -36,10 +36,6 @@ class MemoryKV:
     async def delete(self, *keys: str) -> int:
         return sum(self._data.pop(k, None) is not None for k in keys)
 
-    async def expire(self, key: str, seconds: int) -> bool:
-        self._expiry[key] = time.time() + seconds
-        return key in self._data
-
     async def hset(self, key: str, field: str | None = None, value: Any = None, mapping: dict | None = None) -> int:
         h = self._data.setdefault(key, {})
         items = dict(mapping or {})
@@ -71,9 +67,6 @@ class MemoryKV:
     async def lpop(self, key: str) -> Any:
         lst = self._live(key) or []
         return lst.pop(0) if lst else None
-
-    async def llen(self, key: str) -> int:
-        return len(self._live(key) or [])
 
     async def lrange(self, key: str, start: int, end: int) -> list:
         lst = self._live(key) or []

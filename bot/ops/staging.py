@@ -57,7 +57,7 @@ def target_path(directory: Path, filename: str, caption: str | None = None) -> s
         return f"red_flags/{name}"
     if (directory / "warnings" / name).exists() or stem.startswith("warnings") or stem == "reported":
         return f"warnings/{name}"
-    if len(stem) == 2 and stem.isalpha() or stem.lower() == "general":
+    if (len(stem) == 2 and stem.isalpha()) or stem.lower() == "general":
         return f"rights/{stem.upper() if len(stem) == 2 else 'general'}.yml"
     return None
 
@@ -94,25 +94,51 @@ def stage(directory: Path, relpath: str, text: str) -> StagedChange:
     return change
 
 
-def _rows(text: str) -> dict[tuple[str, str], dict[str, str]]:
-    rows = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        key = (row.get("country") or "", (row.get("license_no") or "").strip() or (row.get("name") or "").strip())
-        rows[key] = row
-    return rows
+class ImportRefused(ValueError):
+    """An import that would do harm (nothing imported, most of a registry gone…); the message says why."""
+
+
+@dataclass
+class StagedImport:
+    """A government registry converted to the canonical CSV and checked like an upload (nothing written)."""
+
+    change: StagedChange
+    summary: object  # bot.content.registry_import.ImportSummary: counts, rejects, diff
+    kept_elsewhere: int  # rows of this country and kind in other registry files, which stay as they are
+
+
+def stage_import(directory: Path, data: bytes, filename: str, country: str, kind: str,
+                 source_url: str | None = None) -> StagedImport:
+    """Import `data` as `registries/<cc>_<kind>.csv`, diffed against the file it replaces. Raises ImportFailure
+    (unreadable file) or ImportRefused."""
+    from ..content import registry_import as ri
+    from ..core.registry import registry_files
+
+    reg_dir = Path(directory) / "registries"
+    out = ri.default_output(reg_dir, country, kind)
+    summary = ri.preview_import(data, country, kind, current=[out] if out.exists() else [], filename=filename,
+                                source_url=source_url)
+    problem = ri.refusal(summary, out)
+    if problem:
+        raise ImportRefused(problem)
+    others = [p for p in registry_files(reg_dir) if p != out]
+    change = stage(directory, str(out.relative_to(directory)), summary.result.csv_text())
+    return StagedImport(change, summary, len(ri.current_rows(others, country, kind)[0]))
 
 
 def registry_diff(old: str, new: str, examples: int = 5) -> tuple[dict[str, int], list[str]]:
-    """Agencies added, removed and whose status changed, with a few examples of each."""
-    before, after = _rows(old) if old else {}, _rows(new)
-    added = [after[k] for k in after.keys() - before.keys()]
-    removed = [before[k] for k in before.keys() - after.keys()]
-    status = [(before[k], after[k]) for k in after.keys() & before.keys()
-              if (before[k].get("status"), before[k].get("valid_until")) != (after[k].get("status"), after[k].get("valid_until"))]
-    lines = [f"+ {r.get('name')} ({r.get('license_no') or '—'}, {r.get('status')})" for r in added[:examples]]
-    lines += [f"- {r.get('name')} ({r.get('license_no') or '—'})" for r in removed[:examples]]
-    lines += [f"~ {b.get('name')}: {b.get('status')} → {a.get('status')}" for b, a in status[:examples]]
-    return {"rows": len(after), "added": len(added), "removed": len(removed), "status_changed": len(status)}, lines
+    """Agencies added, removed and whose status changed, with a few examples of each — paired as the registry
+    importer pairs them (licence number, else name and tax id; a renumbered licence is the same agency)."""
+    from ..content.registry_import import diff_rows
+
+    after = list(csv.DictReader(io.StringIO(new)))
+    d = diff_rows(csv.DictReader(io.StringIO(old)) if old else [], after)
+    lines = [f"+ {r.get('name')} ({r.get('license_no') or '—'}, {r.get('status')})" for r in d.added[:examples]]
+    lines += [f"- {r.get('name')} ({r.get('license_no') or '—'})" for r in d.removed[:examples]]
+    lines += [f"~ {b.get('name')}: {b.get('status')} → {a.get('status')}" for b, a in d.status_changed[:examples]]
+    lines += [f"~ {a.get('name')}: {', '.join(fields)}" for _b, a, fields in d.updated[:examples]]
+    return {"rows": len(after), "added": len(d.added), "removed": len(d.removed),
+            "status_changed": len(d.status_changed)}, lines
 
 
 def text_diff(old: str, new: str, shown: int = 20) -> tuple[dict[str, int], list[str]]:

@@ -25,16 +25,16 @@ class ResilientStore:
         self.memory = MemoryStore(retention_days)
         self.degraded = False
 
-    async def _call(self, name: str, *args: Any) -> Any:
+    async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         try:
-            result = await getattr(self.primary, name)(*args)
+            result = await getattr(self.primary, name)(*args, **kwargs)
             self.degraded = False
             return result
         except FAILURES as exc:
             if not self.degraded:
                 log.warning("storage unavailable (%s); serving from memory", type(exc).__name__)
             self.degraded = True
-            return await getattr(self.memory, name)(*args)
+            return await getattr(self.memory, name)(*args, **kwargs)
 
     async def get_state(self, user: str) -> dict[str, Any] | None:
         return await self._call("get_state", user)
@@ -47,11 +47,7 @@ class ResilientStore:
         await self._call("forget", user)
 
     async def count(self, *fields: str, amount: int = 1) -> None:
-        try:
-            await self.primary.count(*fields, amount=amount)
-        except FAILURES:
-            self.degraded = True
-            await self.memory.count(*fields, amount=amount)
+        await self._call("count", *fields, amount=amount)
 
     async def stats(self, days: int = 30) -> dict[str, dict[str, int]]:
         return await self._call("stats", days)

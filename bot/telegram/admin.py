@@ -15,8 +15,7 @@ import logging
 import secrets
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
 from ..content.coverage import coverage
 from ..i18n import LOCALES, translator
@@ -25,7 +24,8 @@ from ..ops.reports import WARNINGS_FILE, add_to_warnings
 from ..ops.sync import apply_file, running_workers, safe_path
 from ..stats import chart_png, summary
 from ..storage.base import last_days
-from .bridge import send_with_retry, split_message
+from ..dialogue.model import Button, Reply
+from .bridge import send_reply, send_with_retry
 
 log = logging.getLogger(__name__)
 COMMANDS = ("admin", "version", "coverage", "stats", "reload", "reports", "broadcast", "broadcasts")
@@ -75,15 +75,7 @@ class Admin:
             text, buttons = html.escape(translator(locale)("That did not work: {error}").format(
                 error=type(exc).__name__)), []
         if text:
-            await self._send(bot, chat_id, text, buttons)
-
-    async def _send(self, bot: Any, chat_id: int, text: str, buttons: list[list[tuple[str, str]]]) -> None:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                       for row in buttons]) if buttons else None
-        parts = split_message(text)
-        for i, part in enumerate(parts):
-            await send_with_retry(bot.send_message, chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
-                                  reply_markup=markup if i == len(parts) - 1 else None)
+            await send_reply(bot, chat_id, Reply(text, [[Button(label, data) for label, data in row] for row in buttons]))
 
     # --- commands ---
     async def _command(self, bot: Any, key: str, locale: str, chat_id: int, text: str):
@@ -211,7 +203,6 @@ class Admin:
         """A registry as a government publishes it (XLSX or CSV, caption `import KZ employment [source URL]`):
         converted to the canonical CSV, then checked and applied like any content file."""
         from ..content import registry_import as ri
-        from ..core.registry import registry_files
 
         _ = translator(locale)
         country = args[0].upper() if args else ""
@@ -224,25 +215,17 @@ class Admin:
         if (doc.file_size or 0) > staging.MAX_UPLOAD:
             return html.escape(_("This file is too large (over 20 MB).")), []
         data = await self._download(bot, doc)
-        reg_dir = self.live.directory / "registries"
-        out = ri.default_output(reg_dir, country, kind)
-        # The diff is against the file this import replaces; other files keep their rows (said below).
-        current = [out] if out.exists() else []
-        others = [p for p in registry_files(reg_dir) if p != out]
         try:
-            summary = await asyncio.to_thread(ri.preview_import, data, country, kind, current=current,
-                                              filename=doc.file_name, source_url=source)
+            staged = await asyncio.to_thread(staging.stage_import, self.live.directory, data, doc.file_name or "",
+                                             country, kind, source)
         except ri.ImportFailure as exc:
             return html.escape(f"{doc.file_name}: {exc}"), []
-        problem = ri.refusal(summary, out)
-        if problem:
-            return html.escape(_("Not imported: {reason}.").format(reason=problem)), []
-        relpath = str(out.relative_to(self.live.directory))
-        text = summary.result.csv_text()
-        change = await asyncio.to_thread(staging.stage, self.live.directory, relpath, text)
+        except staging.ImportRefused as exc:
+            return html.escape(_("Not imported: {reason}.").format(reason=exc)), []
+        change, relpath = staged.change, staged.change.relpath
         if not change.ok:
             return "\n".join(html.escape(str(e)) for e in change.errors[:15]), []
-        r, d = summary.to_dict(examples=5), summary.diff.counts()
+        r, d = staged.summary.to_dict(examples=5), staged.summary.diff.counts()
         lines = [_("{file}: {read} rows read, {imported} imported, {merged} duplicates merged, {rejected} rejected.")
                  .format(file=doc.file_name, read=r["rows_read"], imported=r["imported"], merged=r["merged"],
                          rejected=r["rejected"]),
@@ -251,11 +234,10 @@ class Admin:
                                                       status=d["status_changed"], updated=d["updated"])]
         lines += change.changes[:10] + [f"✗ {x}" for x in r["rejects"]]
         lines.append(_("It will be saved as {file}.").format(file=relpath))
-        kept = len(ri.current_rows(others, country, kind)[0])
-        if kept:
+        if staged.kept_elsewhere:
             lines.append(_("Other registry files list {n} more agencies of this country and kind; they stay as they "
-                           "are.").format(n=kept))
-        return await self._ask_apply(locale, relpath, text, lines)
+                           "are.").format(n=staged.kept_elsewhere))
+        return await self._ask_apply(locale, relpath, change.text, lines)
 
     # --- buttons ---
     async def _button(self, bot: Any, key: str, locale: str, data: str):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import logging
 import os
 import signal
@@ -22,6 +21,7 @@ from telegram.error import Forbidden, TelegramError
 
 from ..chat import build_dialogue
 from ..config import Settings, load_settings
+from ..dialogue.community import alert_message
 from ..i18n import LOCALES, translator
 from ..storage.memory import MemoryStore
 from ..storage.resilient import ResilientStore
@@ -92,9 +92,7 @@ async def start_operations(app: Application) -> None:
         app.bot_data["sync_task"] = loop.create_task(sync.run())
 
     async def send_alert(sub: dict, text: str) -> bool | None:
-        _ = translator(sub.get("locale") or "ru")
-        body = (f"⚠️ <b>{html.escape(_('Scam warning'))}</b>\n{html.escape(text)}\n\n"
-                f"<i>{html.escape(_('Send /alerts to stop these warnings.'))}</i>")
+        body = alert_message(sub.get("locale") or "ru", text)
         try:
             await send_with_retry(app.bot.send_message, chat_id=sub["chat"], text=body, parse_mode=ParseMode.HTML)
             return True

@@ -206,13 +206,18 @@ class Bridge:
         return True
 
     async def send(self, bot: Any, chat_id: int, reply: Reply) -> None:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data[:64]) for b in row]
-                                       for row in reply.buttons]) if reply.buttons else None
-        parts = split_message(reply.text)
-        for i, part in enumerate(parts):
-            await send_with_retry(bot.send_message, chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
-                                  link_preview_options=LinkPreviewOptions(is_disabled=True),
-                                  reply_markup=markup if i == len(parts) - 1 else None)
+        await send_reply(bot, chat_id, reply)
+
+
+async def send_reply(bot: Any, chat_id: int, reply: Reply) -> None:
+    """One dialogue reply as Telegram HTML, split under the length limit; buttons go with the last part."""
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data[:64]) for b in row]
+                                   for row in reply.buttons]) if reply.buttons else None
+    parts = split_message(reply.text)
+    for i, part in enumerate(parts):
+        await send_with_retry(bot.send_message, chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+                              link_preview_options=LinkPreviewOptions(is_disabled=True),
+                              reply_markup=markup if i == len(parts) - 1 else None)
 
 
 async def send_with_retry(method: Any, **kwargs: Any) -> Any:
